@@ -1,0 +1,66 @@
+# Teilhabe: `make demo` and `make test` set everything up on a fresh machine.
+PY        ?= python3
+VENV      := .venv
+BIN       := $(VENV)/bin
+PG_URL    ?= postgres://postgres@127.0.0.1:5432/teilhabe
+PORT      ?= 8000
+
+.PHONY: demo test check lint unit bench chromium venv venv-dev messages clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+# Debian's Chromium for the Playwright tests (the tests never download a browser).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null)
+
+# The compiled catalogue is committed too; rebuild it where gettext is installed.
+messages:
+	@if command -v msgfmt >/dev/null; then for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o $${po%.po}.mo $$po; done; fi
+
+# The platform with demo data on SQLite at http://127.0.0.1:$(PORT)
+demo: export TEILHABE_DEBUG = 1
+demo: export TEILHABE_DEMO = 1
+demo: export TEILHABE_OTP_REQUIRED ?= 0
+demo: venv messages
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed --scale kreis
+	@echo ""
+	@echo "Teilhabe läuft auf http://127.0.0.1:$(PORT)/  (Strg+C beendet)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy config teilhabe
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python manage.py makemigrations --check --dry-run
+	TEILHABE_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))') \
+	  TEILHABE_ALLOWED_HOSTS=teilhabe.example.org DATABASE_URL=sqlite:///var/deploy-check.sqlite3 \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+unit: venv-dev chromium messages
+	mkdir -p var
+	$(BIN)/python -m pytest -q
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+	  echo "== PostgreSQL: the suite again =="; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q; \
+	else echo "== PostgreSQL not reachable on 127.0.0.1:5432: skipped =="; fi
+
+test: lint unit
+
+bench: venv-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

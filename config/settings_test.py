@@ -1,0 +1,21 @@
+"""Settings for the test suite: the production settings with test conveniences."""
+
+import os
+
+os.environ.setdefault("TEILHABE_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("TEILHABE_SSL_REDIRECT", "0")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import BASE_DIR  # noqa: E402
+
+# Fast hashing in tests only; production keeps argon2 first (checked by teilhabe.accounts.checks).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+SILENCED_SYSTEM_CHECKS = ["teilhabe.W001"]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+from .roles import Cap
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main navigation: only what the person's roles allow."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items: list[dict[str, Any]] = []
+    tenant = getattr(request, "tenant", None)
+    path = request.path
+    if tenant is not None:
+        tid = tenant.public_id
+        candidates = [
+            (Cap.DASHBOARD_VIEW, _("Overview"), reverse("dashboard", args=[tid]), True),
+            (Cap.USERS_VIEW, _("Users"), reverse("accounts:tenant_users", args=[tid]), False),
+            (Cap.AUDIT_VIEW_TENANT, _("Audit log"), reverse("audit:tenant_log", args=[tid]), False),
+        ]
+        for cap, label, url, exact in candidates:
+            if policy.can(user, cap, tenant):
+                active = path == url if exact else path.startswith(url)
+                items.append({"label": label, "url": url, "active": active})
+    if policy.can(user, Cap.STATEWIDE_VIEW):
+        url = reverse("statewide")
+        items.append({"label": _("State overview"), "url": url, "active": path.startswith(url)})
+    if policy.can(user, Cap.PLATFORM_MANAGE):
+        url = reverse("platform:tenants")
+        items.append({"label": _("Platform"), "url": url, "active": path.startswith("/plattform/")})
+    memberships = policy.tenant_roles_map(user)
+    return {"nav_items": items, "tenant_count": len(memberships)}

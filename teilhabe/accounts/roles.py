@@ -1,0 +1,70 @@
+"""The roles of the platform and what each may do (the capability table).
+
+Code names are English; the UI shows the German names through the translation catalogue.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    LAND = "land", _("State (ministry, LaKI, funding authority)")
+    COORDINATION = "coordination", _("Coordinating office")
+    CASE_WORKER = "case_worker", _("Participation management / coaching")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    PROVIDER = "provider", _("Provider")
+    ALLIANCE_MEMBER = "alliance_member", _("Alliance member")
+    EVALUATOR = "evaluator", _("Evaluation")
+    TENANT_ADMIN = "tenant_admin", _("Administration")
+
+
+# Roles held per tenant (a membership).  ``land`` is statewide and held on the user.
+TENANT_ROLES = [r for r in Role if r is not Role.LAND]
+
+# Roles that can see personal data: the second factor is mandatory for them.
+PERSONAL_DATA_ROLES = frozenset(
+    {
+        Role.CASE_WORKER,
+        Role.VOLUNTEER,
+        Role.PROVIDER,
+        Role.COORDINATION,
+        Role.EVALUATOR,
+        Role.TENANT_ADMIN,
+    }
+)
+
+
+class Cap:
+    """Capability names.  Every check in the code names one of these."""
+
+    TENANT_ENTER = "tenant.enter"
+    DASHBOARD_VIEW = "dashboard.view"
+    USERS_VIEW = "users.view"
+    USERS_MANAGE = "users.manage"
+    AUDIT_VIEW_TENANT = "audit.view_tenant"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_VIEW_OWN = "audit.view_own"
+    PLATFORM_MANAGE = "platform.manage"
+    STATEWIDE_VIEW = "statewide.view"
+
+
+ALL_TENANT_ROLES = frozenset(TENANT_ROLES)
+
+# capability -> roles (in the tenant of the object) that hold it
+CAPABILITIES: dict[str, frozenset[Role]] = {
+    Cap.TENANT_ENTER: ALL_TENANT_ROLES,
+    Cap.DASHBOARD_VIEW: ALL_TENANT_ROLES,
+    Cap.USERS_VIEW: frozenset({Role.TENANT_ADMIN}),
+    Cap.USERS_MANAGE: frozenset({Role.TENANT_ADMIN}),
+    Cap.AUDIT_VIEW_TENANT: frozenset({Role.TENANT_ADMIN}),
+    Cap.AUDIT_EXPORT: frozenset({Role.TENANT_ADMIN}),
+}
+
+# Capabilities that do not depend on a tenant.
+GLOBAL_CAPABILITIES = frozenset({Cap.AUDIT_VIEW_OWN, Cap.PLATFORM_MANAGE, Cap.STATEWIDE_VIEW})
+
+
+def roles_with(capability: str) -> frozenset[Role]:
+    return CAPABILITIES.get(capability, frozenset())

@@ -1,0 +1,77 @@
+"""``audit_record``: every read of a personal record and every change writes one event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .context import current_request
+from .models import AuditEvent
+
+
+def _describe(obj: models.Model | None) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    object_type = obj._meta.label_lower
+    object_id = str(getattr(obj, "public_id", None) or obj.pk)
+    return object_type, object_id, str(obj)[:200]
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    tenant: Any = None,
+    changes: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
+    """Append one audit event.  ``changes`` maps field -> [old, new]; never pass secrets."""
+    if tenant is None and obj is not None:
+        from teilhabe.accounts.models import Tenant
+
+        tenant = obj if isinstance(obj, Tenant) else getattr(obj, "tenant", None)
+    info = current_request.get()
+    real_actor = actor if getattr(actor, "is_authenticated", False) else None
+    payload: dict[str, Any] = {}
+    if changes:
+        payload.update({k: [_plain(v) for v in pair] for k, pair in changes.items()})
+    if details:
+        payload["_details"] = {k: _plain(v) for k, v in details.items()}
+    object_type, object_id, object_repr = _describe(obj)
+    return AuditEvent.objects.create(
+        tenant=tenant,
+        actor=real_actor,
+        actor_label=(actor_label or (real_actor.get_username() if real_actor else ""))[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        changes=payload,
+        ip_address=info.ip_address if info else None,
+        user_agent=info.user_agent if info else "",
+        request_id=info.request_id if info else "",
+    )
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sorted(str(v) for v in value) if isinstance(value, (set, frozenset)) else [
+            _plain(v) for v in value
+        ]
+    return str(value)
+
+
+def changed_fields(instance: models.Model, new_values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Apply ``new_values`` to ``instance`` and return ``{field: [old, new]}`` of what changed."""
+    changes: dict[str, list[Any]] = {}
+    for field, new in new_values.items():
+        old = getattr(instance, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(instance, field, new)
+    return changes

@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from teilhabe.seeding.builders import DEMO_PASSWORD, seed_kreis, seed_nrw
+
+
+class Command(BaseCommand):
+    help = "Load deterministic demo data: --scale kreis (demo) or nrw (73 tenants)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=["kreis", "nrw"], default="kreis")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        builder = seed_nrw if options["scale"] == "nrw" else seed_kreis
+        result = builder(options["seed"])
+        if options["quiet"]:
+            return
+        self.stdout.write(f"Mandanten: {len(result.tenants)}")
+        self.stdout.write("")
+        self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD})")
+        width = max(len(u) for u, _ in result.logins)
+        for username, label in result.logins:
+            self.stdout.write(f"  {username.ljust(width)}  {label}")
