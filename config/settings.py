@@ -42,7 +42,7 @@ DEMO = env_bool("TEILHABE_DEMO", False)
 SECRET_KEY = os.environ.get("TEILHABE_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or DEMO:
-        SECRET_KEY = "insecure-demo-key-only-for-local-use-0123456789-abcdefghijklmnop"
+        SECRET_KEY = "insecure-demo-key-only-for-local-use-0123456789-abcdefghijklmnop"  # noqa: S105
     else:
         from django.core.exceptions import ImproperlyConfigured
 
@@ -188,7 +188,7 @@ CSRF_FAILURE_VIEW = "teilhabe.audit.views.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("TEILHABE_SSL_REDIRECT", not DEBUG and not DEMO)
 SECURE_HSTS_SECONDS = 31536000 if not DEBUG else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env_bool("TEILHABE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

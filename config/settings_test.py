@@ -5,8 +5,8 @@ import os
 os.environ.setdefault("TEILHABE_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("TEILHABE_SSL_REDIRECT", "0")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import BASE_DIR  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import BASE_DIR
 
 # Fast hashing in tests only; production keeps argon2 first (checked by teilhabe.accounts.checks).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -73,8 +73,12 @@ PERSONAS = [r.value for r in TENANT_ROLES] + ["other_tenant", "platform_admin", 
 
 @pytest.fixture
 def world(territories: None) -> World:
-    tenant = Tenant.objects.create(name="Kreis Gütersloh", territory=Territory.objects.get(ags="05754"))
-    other = Tenant.objects.create(name="Stadt Bielefeld", territory=Territory.objects.get(ags="05711"))
+    tenant = Tenant.objects.create(
+        name="Kreis Gütersloh", territory=Territory.objects.get(ags="05754")
+    )
+    other = Tenant.objects.create(
+        name="Stadt Bielefeld", territory=Territory.objects.get(ags="05711")
+    )
     w = World(tenant=tenant, other_tenant=other)
     for role in TENANT_ROLES:
         user = make_user(f"user_{role.value}", first_name="Test", last_name=role.label)

@@ -50,7 +50,9 @@ def test_login_with_password_then_second_factor_enrolment(world: World) -> None:
     secret = setup.context["secret"].replace(" ", "")
     key = b32decode(secret + "=" * (-len(secret) % 8))
     totp = TOTP(key, step=30, t0=0, digits=6)
-    bad = client.post(reverse("accounts:otp_setup"), {"token": "000000" if totp.token() else "111111"})
+    bad = client.post(
+        reverse("accounts:otp_setup"), {"token": "000000" if totp.token() else "111111"}
+    )
     assert "Der Code passt nicht" in bad.content.decode()
     assert not TOTPDevice.objects.filter(user=world.users["case_worker"]).exists()
     ok = client.post(reverse("accounts:otp_setup"), {"token": f"{totp.token():06d}"})
@@ -185,14 +187,19 @@ def test_security_headers_on_every_response(world: World) -> None:
     client = login(Client(), world.users["tenant_admin"])
     response = client.get(reverse("dashboard", args=[world.tenant.public_id]), secure=True)
     csp = response["Content-Security-Policy"]
-    for part in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for part in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert part in csp
     assert "unsafe-inline" not in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
 def test_pages_load_nothing_from_other_hosts(world: World) -> None:

@@ -31,14 +31,13 @@ class TokenForm(KernFormMixin, forms.Form):
     token = forms.CharField(
         label=_("Code"),
         max_length=16,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         help_text=_("The six-digit code from your authenticator app, or a recovery code."),
     )
 
     def clean_token(self) -> str:
-        return self.cleaned_data["token"].replace(" ", "").replace("-", "")
+        token: str = self.cleaned_data["token"]
+        return token.replace(" ", "").replace("-", "")
 
 
 ROLE_CHOICES = [(r.value, r.label) for r in TENANT_ROLES]
@@ -69,7 +68,9 @@ class TenantCreateForm(KernFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     admin_email = forms.EmailField(label=_("E-mail of the first administrator"), required=False)
     admin_username = forms.CharField(
-        label=_("User name of the first administrator"), required=False, validators=[username_validator]
+        label=_("User name of the first administrator"),
+        required=False,
+        validators=[username_validator],
     )
 
 

@@ -24,7 +24,7 @@ class User(AbstractUser, PublicId):
         help_text=_("Statewide aggregates for the ministry, LaKI and funding authority."),
     )
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined,misc]
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:

@@ -43,7 +43,7 @@ def tenant_user_list_for(*, actor: Any, tenant: Tenant) -> list[TenantUser]:
     result = []
     for u in users:
         tu = TenantUser(user=u)
-        for m in u.tenant_memberships:  # type: ignore[attr-defined]
+        for m in u.tenant_memberships:
             (tu.roles if m.is_active else tu.inactive_roles).append(m.role)
         tu.roles.sort()
         tu.inactive_roles.sort()

@@ -98,7 +98,11 @@ def user_invite(
             membership.is_active = True
             membership.save(update_fields=["is_active", "updated_at"])
         audit_record(
-            actor=actor, action="membership.grant", obj=user, tenant=tenant, changes={"role": [None, role]}
+            actor=actor,
+            action="membership.grant",
+            obj=user,
+            tenant=tenant,
+            changes={"role": [None, role]},
         )
     if created:
         transaction.on_commit(
@@ -133,7 +137,11 @@ def membership_set_roles(*, actor: Any, tenant: Tenant, user: User, roles: Itera
     after = sorted(chosen)
     if before != after:
         audit_record(
-            actor=actor, action="membership.change", obj=user, tenant=tenant, changes={"roles": [before, after]}
+            actor=actor,
+            action="membership.change",
+            obj=user,
+            tenant=tenant,
+            changes={"roles": [before, after]},
         )
     policy.forget(user)
 
@@ -162,7 +170,13 @@ def membership_deactivate(*, actor: Any, tenant: Tenant, user: User) -> None:
     for m in changed:
         m.is_active = False
         m.save(update_fields=["is_active", "updated_at"])
-    audit_record(actor=actor, action="membership.deactivate", obj=user, tenant=tenant, changes={"roles": [roles, []]})
+    audit_record(
+        actor=actor,
+        action="membership.deactivate",
+        obj=user,
+        tenant=tenant,
+        changes={"roles": [roles, []]},
+    )
     policy.forget(user)
 
 
@@ -177,7 +191,13 @@ def user_deactivate(*, actor: Any, user: User) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = _end_sessions(user)
-    audit_record(actor=actor, action="user.deactivate", obj=user, changes={"is_active": [True, False]}, details={"sessions_ended": ended})
+    audit_record(
+        actor=actor,
+        action="user.deactivate",
+        obj=user,
+        changes={"is_active": [True, False]},
+        details={"sessions_ended": ended},
+    )
 
 
 @transaction.atomic
@@ -187,7 +207,9 @@ def user_reactivate(*, actor: Any, user: User) -> None:
         raise DomainError(_("This person is already active."))
     user.is_active = True
     user.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="user.reactivate", obj=user, changes={"is_active": [False, True]})
+    audit_record(
+        actor=actor, action="user.reactivate", obj=user, changes={"is_active": [False, True]}
+    )
 
 
 @transaction.atomic
@@ -203,11 +225,18 @@ def tenant_create(
     """A participating Kommune joins; optionally its first administrator is invited."""
     policy.require(actor, Cap.PLATFORM_MANAGE)
     if territory.kind in ("land", "regierungsbezirk"):
-        raise DomainError(_("Only a Kreis, the StädteRegion or a city/municipality can be a tenant."))
+        raise DomainError(
+            _("Only a Kreis, the StädteRegion or a city/municipality can be a tenant.")
+        )
     if Tenant.objects.filter(territory=territory).exists():
         raise DomainError(_("This territory already participates as a tenant."))
     tenant = Tenant.objects.create(name=name or territory.name, territory=territory)
-    audit_record(actor=actor, action="tenant.create", obj=tenant, changes={"territory": [None, territory.ags]})
+    audit_record(
+        actor=actor,
+        action="tenant.create",
+        obj=tenant,
+        changes={"territory": [None, territory.ags]},
+    )
     if admin_email:
         # The platform administrator acts for the new tenant's first administrator.
         user = User.objects.filter(email__iexact=admin_email).first()
@@ -223,7 +252,13 @@ def tenant_create(
                 lambda: _send_invitation(user, inviter=actor, tenant=tenant, base_url=base_url)
             )
         Membership.objects.create(tenant=tenant, user=user, role=Role.TENANT_ADMIN)
-        audit_record(actor=actor, action="membership.grant", obj=user, tenant=tenant, changes={"role": [None, Role.TENANT_ADMIN.value]})
+        audit_record(
+            actor=actor,
+            action="membership.grant",
+            obj=user,
+            tenant=tenant,
+            changes={"role": [None, Role.TENANT_ADMIN.value]},
+        )
     return tenant
 
 
@@ -236,11 +271,15 @@ def land_user_create(
         raise DomainError(_("This user name is already taken."))
     if not email:
         raise DomainError(_("An invitation needs an e-mail address."))
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name, is_land=True)
+    user = User(
+        username=username, email=email, first_name=first_name, last_name=last_name, is_land=True
+    )
     user.set_unusable_password()
     user.save()
     audit_record(actor=actor, action="user.create", obj=user, changes={"is_land": [False, True]})
-    transaction.on_commit(lambda: _send_invitation(user, inviter=actor, tenant=None, base_url=base_url))
+    transaction.on_commit(
+        lambda: _send_invitation(user, inviter=actor, tenant=None, base_url=base_url)
+    )
     return user
 
 
@@ -251,7 +290,9 @@ def land_user_create(
 def otp_enrol(*, actor: User, key_hex: str, last_t: int) -> list[str]:
     """Store a confirmed TOTP device and fresh recovery codes; returns the codes once."""
     TOTPDevice.objects.filter(user=actor).delete()
-    TOTPDevice.objects.create(user=actor, name="Authenticator", key=key_hex, confirmed=True, last_t=last_t)
+    TOTPDevice.objects.create(
+        user=actor, name="Authenticator", key=key_hex, confirmed=True, last_t=last_t
+    )
     codes = recovery_codes_regenerate(actor=actor, _audit=False)
     audit_record(actor=actor, action="auth.otp_enrolled", obj=actor)
     return codes
@@ -271,4 +312,5 @@ def recovery_codes_regenerate(*, actor: User, _audit: bool = True) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left

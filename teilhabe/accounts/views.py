@@ -74,7 +74,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 return redirect(_safe_next(request, reverse("home")))
         audit_record(actor=user, action="auth.otp_failed")
         form.add_error("token", _("The code is invalid or has already been used."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+    return render(
+        request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -126,7 +128,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 {"codes": codes, "next": _safe_next(request, reverse("home"))},
             )
         audit_record(actor=user, action="auth.otp_failed", details={"during": "enrolment"})
-        form.add_error("token", _("The code does not match. Check the time on your phone and try again."))
+        form.add_error(
+            "token", _("The code does not match. Check the time on your phone and try again.")
+        )
     secret_grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(
         request,
@@ -150,8 +154,12 @@ def security(request: HttpRequest) -> HttpResponse:
         if not user.is_verified():  # type: ignore[union-attr]
             raise Http404
         codes = services.recovery_codes_regenerate(actor=user)  # type: ignore[arg-type]
-        messages.success(request, _("New recovery codes were created. The old ones no longer work."))
-    has_totp = any(d.persistent_id.startswith("otp_totp") for d in devices_for_user(user, confirmed=True))
+        messages.success(
+            request, _("New recovery codes were created. The old ones no longer work.")
+        )
+    has_totp = any(
+        d.persistent_id.startswith("otp_totp") for d in devices_for_user(user, confirmed=True)
+    )
     return render(
         request,
         "accounts/security.html",
@@ -168,8 +176,10 @@ def security(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """After login: straight into the only tenant, or a choice of tenants."""
     tenants = list(selectors.tenants_for(request.user))
-    if len(tenants) == 1 and not policy.can(request.user, Cap.PLATFORM_MANAGE) and not policy.can(
-        request.user, Cap.STATEWIDE_VIEW
+    if (
+        len(tenants) == 1
+        and not policy.can(request.user, Cap.PLATFORM_MANAGE)
+        and not policy.can(request.user, Cap.STATEWIDE_VIEW)
     ):
         return redirect("dashboard", tenants[0].public_id)
     if not tenants and policy.can(request.user, Cap.STATEWIDE_VIEW):
@@ -237,7 +247,10 @@ def tenant_user_detail(request: HttpRequest, user_id: Any) -> HttpResponse:
                 return redirect("accounts:tenant_users", tenant.public_id)
             if form.is_valid():
                 services.membership_set_roles(
-                    actor=request.user, tenant=tenant, user=row.user, roles=form.cleaned_data["roles"]
+                    actor=request.user,
+                    tenant=tenant,
+                    user=row.user,
+                    roles=form.cleaned_data["roles"],
                 )
                 messages.success(request, _("The roles were saved."))
                 return redirect("accounts:tenant_users", tenant.public_id)
@@ -298,7 +311,9 @@ def platform_user_active(request: HttpRequest, user_id: Any) -> HttpResponse:
     try:
         if request.POST.get("active") == "0":
             services.user_deactivate(actor=request.user, user=user)
-            messages.success(request, _("%(name)s was deactivated; all sessions ended.") % {"name": user})
+            messages.success(
+                request, _("%(name)s was deactivated; all sessions ended.") % {"name": user}
+            )
         else:
             services.user_reactivate(actor=request.user, user=user)
             messages.success(request, _("%(name)s was reactivated.") % {"name": user})
@@ -338,6 +353,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, action="auth.password_changed", obj=self.request.user)
+        user = self.request.user
+        audit_record(actor=user, action="auth.password_changed", obj=user)  # type: ignore[arg-type]
         messages.success(self.request, _("Your password was changed."))
         return response

@@ -19,7 +19,7 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events cannot be changed")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:  # type: ignore[override,unused-ignore]
         raise AppendOnlyError("audit events cannot be deleted")
 
 

@@ -60,9 +60,11 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple, set, frozenset)):
-        return sorted(str(v) for v in value) if isinstance(value, (set, frozenset)) else [
-            _plain(v) for v in value
-        ]
+        return (
+            sorted(str(v) for v in value)
+            if isinstance(value, (set, frozenset))
+            else [_plain(v) for v in value]
+        )
     return str(value)
 
 

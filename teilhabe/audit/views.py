@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -77,11 +78,22 @@ def tenant_log_export(request: HttpRequest) -> StreamingHttpResponse:
     policy.require(request.user, Cap.AUDIT_EXPORT, tenant)
     form = AuditFilterForm(request.GET or None)
     events = audit_list_for_tenant(actor=request.user, tenant=tenant, filters=_filters(form))
-    audit_record(actor=request.user, action="audit.export", tenant=tenant, details=request.GET.dict())
+    audit_record(
+        actor=request.user, action="audit.export", tenant=tenant, details=request.GET.dict()
+    )
     writer = csv.writer(_Echo(), delimiter=";")
-    header = ["Zeitpunkt", "Person", "Aktion", "Objekttyp", "Objekt-ID", "Objekt", "Adresse", "Änderungen"]
+    header = [
+        "Zeitpunkt",
+        "Person",
+        "Aktion",
+        "Objekttyp",
+        "Objekt-ID",
+        "Objekt",
+        "Adresse",
+        "Änderungen",
+    ]
 
-    def rows():  # type: ignore[no-untyped-def]
+    def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(header)
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow(

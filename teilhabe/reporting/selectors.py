@@ -47,14 +47,16 @@ def statewide_summary(*, actor: Any) -> list[StatewideRow]:
     """Participation per Regierungsbezirk: aggregates only."""
     policy.require(actor, Cap.STATEWIDE_VIEW)
     rbs = Territory.objects.filter(kind=TerritoryKind.REGIERUNGSBEZIRK).annotate(
-        bodies=Count("children", filter=Q(children__kind__in=["kreis", "staedteregion", "kreisfreie_stadt"]))
+        bodies=Count(
+            "children", filter=Q(children__kind__in=["kreis", "staedteregion", "kreisfreie_stadt"])
+        )
     )
     active = Tenant.objects.filter(is_active=True).select_related("territory__parent__parent")
     counts: dict[int, int] = {}
     for t in active:
-        node = t.territory
+        node: Territory | None = t.territory
         while node is not None and node.kind != TerritoryKind.REGIERUNGSBEZIRK:
             node = node.parent
         if node is not None:
             counts[node.pk] = counts.get(node.pk, 0) + 1
-    return [StatewideRow(rb.name, rb.bodies, counts.get(rb.pk, 0)) for rb in rbs]
+    return [StatewideRow(rb.name, rb.bodies, counts.get(rb.pk, 0)) for rb in rbs]  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from teilhabe.territory.services import territories_load
 
 from .names import FIRST_NAMES, LAST_NAMES
 
-DEMO_PASSWORD = "Teilhabe-Demo-2026"
+DEMO_PASSWORD = "Teilhabe-Demo-2026"  # noqa: S105 - printed for the demo
 
 # username, role in the main demo tenant, description (German, printed for the demo)
 DEMO_USERS: list[tuple[str, Role, str]] = [

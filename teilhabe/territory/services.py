@@ -39,7 +39,9 @@ def territories_load(*, path: Path = DATA_FILE) -> LoadResult:
         (LAND_AGS, "Nordrhein-Westfalen", TerritoryKind.LAND, None, False)
     ]
     for name, ags in REGIERUNGSBEZIRKE.items():
-        wanted.append((ags, f"Regierungsbezirk {name}", TerritoryKind.REGIERUNGSBEZIRK, LAND_AGS, False))
+        wanted.append(
+            (ags, f"Regierungsbezirk {name}", TerritoryKind.REGIERUNGSBEZIRK, LAND_AGS, False)
+        )
     valid_kinds = {choice.value for choice in TerritoryKind}
     for row in rows:
         kind = row["type"]

@@ -23,7 +23,9 @@ DROP FUNCTION IF EXISTS teilhabe_audit_append_only();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: send the SQL verbatim; with params psycopg would parse the "%" in
+        # the RAISE format string as a placeholder and refuse the statement.
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):

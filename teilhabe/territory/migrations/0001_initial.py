@@ -5,28 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Territory',
+            name="Territory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ags', models.CharField(max_length=8, unique=True, verbose_name='official municipality key (AGS)')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('land', 'Federal state'), ('regierungsbezirk', 'Administrative region'), ('kreis', 'District (Kreis)'), ('staedteregion', 'StädteRegion'), ('kreisfreie_stadt', 'District-free city'), ('kreisangehoerige_gemeinde', 'Municipality within a district')], max_length=32, verbose_name='kind')),
-                ('has_kreisfreie_rights', models.BooleanField(default=False, verbose_name='rights of a district-free city')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='territory.territory', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ags",
+                    models.CharField(
+                        max_length=8, unique=True, verbose_name="official municipality key (AGS)"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("land", "Federal state"),
+                            ("regierungsbezirk", "Administrative region"),
+                            ("kreis", "District (Kreis)"),
+                            ("staedteregion", "StädteRegion"),
+                            ("kreisfreie_stadt", "District-free city"),
+                            ("kreisangehoerige_gemeinde", "Municipality within a district"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "has_kreisfreie_rights",
+                    models.BooleanField(
+                        default=False, verbose_name="rights of a district-free city"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="territory.territory",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territory',
-                'verbose_name_plural': 'territories',
-                'ordering': ['ags'],
-                'indexes': [models.Index(fields=['kind', 'name'], name='territory_t_kind_58bf1b_idx')],
+                "verbose_name": "territory",
+                "verbose_name_plural": "territories",
+                "ordering": ["ags"],
+                "indexes": [
+                    models.Index(fields=["kind", "name"], name="territory_t_kind_58bf1b_idx")
+                ],
             },
         ),
     ]
