@@ -41,6 +41,7 @@ demo: venv messages
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: venv-dev
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy config teilhabe
