@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "teilhabe.territory",
     "teilhabe.accounts",
     "teilhabe.audit",
+    "teilhabe.offers",
     "teilhabe.reporting",
     "teilhabe.seeding",
 ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sprache/", set_language, name="set_language"),
     path("", include("teilhabe.accounts.urls")),
     path("", include("teilhabe.audit.urls")),
+    path("", include("teilhabe.offers.urls")),
     path("plattform/", include(platform_patterns)),
     path("land/", reporting_views.statewide, name="statewide"),
     path("t/<uuid:tenant_id>/", reporting_views.dashboard, name="dashboard"),

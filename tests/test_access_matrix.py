@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .conftest import PERSONAS, World, login
+from .factories import make_offer, make_provider
 
 TENANT_ROLES = [
     "coordination",
@@ -64,6 +65,17 @@ MATRIX: dict[str, dict[str, int]] = {
     "platform:user_active": row(405, anonymous=302),
     "statewide": row(403, land=200, anonymous=302),
     "dashboard": tenant_page(TENANT_ROLES),
+    "offers:offer_list": tenant_page(TENANT_ROLES),
+    "offers:offer_create": tenant_page(["coordination", "provider"]),
+    "offers:offer_export": tenant_page(TENANT_ROLES),
+    "offers:offer_detail": tenant_page(TENANT_ROLES),
+    "offers:offer_edit": tenant_page(["coordination", "provider"]),
+    "offers:offer_duplicate": tenant_page(["coordination", "provider"]),
+    "offers:offer_history": tenant_page(TENANT_ROLES),
+    "offers:provider_list": tenant_page(TENANT_ROLES),
+    "offers:provider_create": tenant_page(["coordination"]),
+    "offers:provider_detail": tenant_page(TENANT_ROLES),
+    "offers:provider_edit": tenant_page(["coordination"]),
 }
 
 
@@ -81,6 +93,15 @@ def _names(resolver: URLResolver, prefix: str = "") -> list[str]:
 def url_for(name: str, world: World) -> str:
     tenant = world.tenant.public_id
     kwargs: dict[str, object] = {}
+    if name.startswith("offers:"):
+        provider = make_provider(world.tenant, staff=[world.users["provider"]])
+        offer = make_offer(world.tenant, provider)
+        kwargs = {"tenant_id": tenant}
+        if "offer_id" in _params(name):
+            kwargs["offer_id"] = offer.public_id
+        if "provider_id" in _params(name):
+            kwargs["provider_id"] = provider.public_id
+        return reverse(name, kwargs=kwargs)
     if name in {
         "dashboard",
         "accounts:tenant_users",
@@ -96,6 +117,16 @@ def url_for(name: str, world: World) -> str:
     elif name in {"accounts:password_reset_confirm", "accounts:invitation"}:
         kwargs = {"uidb64": "MQ", "token": "abc-def"}
     return reverse(name, kwargs=kwargs)
+
+
+def _params(name: str) -> set[str]:
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    namespace, _, short = name.rpartition(":")
+    sub = resolver.namespace_dict[namespace][1] if namespace else resolver
+    possibilities = sub.reverse_dict.getlist(short)
+    return {p for poss in possibilities for _s, params in poss[0] for p in params}
 
 
 def test_every_url_pattern_is_in_the_matrix() -> None:

@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         tid = tenant.public_id
         candidates = [
             (Cap.DASHBOARD_VIEW, _("Overview"), reverse("dashboard", args=[tid]), True),
+            (Cap.OFFERS_VIEW, _("Offers"), reverse("offers:offer_list", args=[tid]), False),
+            (Cap.OFFERS_VIEW, _("Providers"), reverse("offers:provider_list", args=[tid]), False),
             (Cap.USERS_VIEW, _("Users"), reverse("accounts:tenant_users", args=[tid]), False),
             (Cap.AUDIT_VIEW_TENANT, _("Audit log"), reverse("audit:tenant_log", args=[tid]), False),
         ]

@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from .roles import GLOBAL_CAPABILITIES, Cap, Role, roles_with
+from .roles import GLOBAL_CAPABILITIES, OBJECT_LIMITED, Cap, Role, roles_with
 
 M = TypeVar("M", bound=Model)
 
 _CACHE_ATTR = "_teilhabe_tenant_roles"
+_PROVIDER_ATTR = "_teilhabe_provider_ids"
 
 
 def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
@@ -40,8 +41,37 @@ def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
 
 def forget(user: Any) -> None:
     """Drop the cached roles (after a change of memberships)."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _PROVIDER_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def provider_ids(user: Any) -> frozenset[int]:
+    """Providers whose staff the user belongs to (cached on the user object)."""
+    cached = getattr(user, _PROVIDER_ATTR, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from teilhabe.offers.models import Provider
+
+    ids = frozenset(Provider.objects.filter(staff=user).values_list("pk", flat=True))
+    setattr(user, _PROVIDER_ATTR, ids)
+    return ids
+
+
+def _provider_of(obj: Any) -> int | None:
+    from teilhabe.offers.models import Provider
+
+    if isinstance(obj, Provider):
+        return int(obj.pk)
+    provider_id = getattr(obj, "provider_id", None)
+    return int(provider_id) if provider_id is not None else None
+
+
+def _object_rule_holds(rule: str, user: Any, obj: Any) -> bool:
+    if rule == "own_provider":
+        pid = _provider_of(obj)
+        return pid is not None and pid in provider_ids(user)
+    raise ValueError(f"unknown object rule {rule!r}")
 
 
 def roles_in(user: Any, tenant: Any) -> frozenset[str]:
@@ -82,7 +112,18 @@ def can(user: Any, capability: str, obj: Any = None) -> bool:
     if tenant is None:
         # Without an object: does the user hold the capability in any tenant?
         return any(roles & allowed for roles in tenant_roles_map(user).values())
-    return bool(roles_in(user, tenant) & allowed)
+    held = roles_in(user, tenant) & allowed
+    if not held:
+        return False
+    limited = OBJECT_LIMITED.get(capability, {})
+    if obj is tenant or not limited:
+        # On the tenant itself a limited role means "may, for some objects".
+        return True
+    for role in held:
+        rule = limited.get(Role(role))
+        if rule is None or _object_rule_holds(rule, user, obj):
+            return True
+    return False
 
 
 def require(user: Any, capability: str, obj: Any = None) -> None:

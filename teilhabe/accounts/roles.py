@@ -48,6 +48,12 @@ class Cap:
     AUDIT_VIEW_OWN = "audit.view_own"
     PLATFORM_MANAGE = "platform.manage"
     STATEWIDE_VIEW = "statewide.view"
+    OFFERS_VIEW = "offers.view"
+    OFFERS_CREATE = "offers.create"
+    OFFERS_EDIT = "offers.edit"
+    OFFERS_IMPORT = "offers.import"
+    PROVIDERS_MANAGE = "providers.manage"
+    MATCHING_USE = "matching.use"
 
 
 ALL_TENANT_ROLES = frozenset(TENANT_ROLES)
@@ -60,6 +66,20 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     Cap.USERS_MANAGE: frozenset({Role.TENANT_ADMIN}),
     Cap.AUDIT_VIEW_TENANT: frozenset({Role.TENANT_ADMIN}),
     Cap.AUDIT_EXPORT: frozenset({Role.TENANT_ADMIN}),
+    # The offer directory is not personal data: every role of the tenant may read it.
+    Cap.OFFERS_VIEW: ALL_TENANT_ROLES,
+    Cap.OFFERS_CREATE: frozenset({Role.COORDINATION, Role.PROVIDER}),
+    # Providers edit only their own organisation's offers (object rule in policy.py).
+    Cap.OFFERS_EDIT: frozenset({Role.COORDINATION, Role.PROVIDER}),
+    Cap.OFFERS_IMPORT: frozenset({Role.COORDINATION}),
+    Cap.PROVIDERS_MANAGE: frozenset({Role.COORDINATION}),
+    Cap.MATCHING_USE: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
+}
+
+# Capabilities where some roles only hold them for particular objects: role -> rule name.
+# The rules themselves live in policy.py.
+OBJECT_LIMITED: dict[str, dict[Role, str]] = {
+    Cap.OFFERS_EDIT: {Role.PROVIDER: "own_provider"},
 }
 
 # Capabilities that do not depend on a tenant.

@@ -62,3 +62,10 @@ class Territory(models.Model):
     @property
     def is_gemeinde(self) -> bool:
         return self.kind in (TerritoryKind.GEMEINDE, TerritoryKind.KREISFREIE_STADT)
+
+
+def gemeinden_in(territory: Territory) -> TerritoryQuerySet:
+    """The Gemeinden a tenant's territory covers (a Kreis: its Gemeinden; a city: itself)."""
+    if territory.kind in (TerritoryKind.KREIS, TerritoryKind.STAEDTEREGION):
+        return Territory.objects.filter(parent=territory).order_by("name")
+    return Territory.objects.filter(pk=territory.pk)

@@ -1,0 +1,122 @@
+"""Reads of the offer directory, scoped to the actor's tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from teilhabe.accounts import policy
+from teilhabe.accounts.models import Tenant
+from teilhabe.accounts.roles import Cap
+from teilhabe.audit.models import AuditEvent
+
+from .models import Category, FundingSource, Offer, OfferLocation, OfferSchedule, Provider
+
+
+@dataclass(frozen=True)
+class OfferFilter:
+    query: str = ""
+    category: str = ""  # category code
+    provider: str = ""  # provider public id
+    gemeinde: str = ""  # AGS
+    status: str = ""
+    funding: str = ""  # funding code
+    free_seats: bool = False
+    language: str = ""
+
+
+def _base(tenant: Tenant) -> QuerySet[Offer]:
+    return Offer.objects.filter(tenant=tenant).select_related("category", "provider", "funding")
+
+
+def offer_list_for(*, actor: Any, tenant: Tenant, filters: OfferFilter) -> QuerySet[Offer]:
+    policy.require(actor, Cap.OFFERS_VIEW, tenant)
+    qs = _base(tenant).prefetch_related(
+        Prefetch(
+            "locations",
+            queryset=OfferLocation.objects.select_related("gemeinde").order_by("id"),
+        )
+    )
+    f = filters
+    if f.query:
+        for word in f.query.split()[:6]:
+            qs = qs.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(provider__name__icontains=word)
+                | Q(key__iexact=word)
+                | Q(locations__city__icontains=word)
+            )
+        qs = qs.distinct()
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.provider:
+        qs = qs.filter(provider__public_id=f.provider)
+    if f.gemeinde:
+        qs = qs.filter(locations__gemeinde__ags=f.gemeinde).distinct()
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.funding:
+        qs = qs.filter(funding__code=f.funding)
+    if f.free_seats:
+        qs = qs.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("seats_taken")))
+    if f.language:
+        qs = qs.filter(languages__icontains=f'"{f.language}"')
+    return qs.order_by("title", "id")
+
+
+def offer_get_for(*, actor: Any, tenant: Tenant, public_id: Any) -> Offer | None:
+    policy.require(actor, Cap.OFFERS_VIEW, tenant)
+    return (
+        _base(tenant)
+        .select_related("rule_set")
+        .prefetch_related(
+            Prefetch("locations", queryset=OfferLocation.objects.select_related("gemeinde")),
+            Prefetch("schedules", queryset=OfferSchedule.objects.order_by("weekday", "opens_at")),
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def offer_history_for(*, actor: Any, offer: Offer) -> QuerySet[AuditEvent]:
+    policy.require(actor, Cap.OFFERS_VIEW, offer)
+    return AuditEvent.objects.filter(
+        tenant=offer.tenant, object_type="offers.offer", object_id=str(offer.public_id)
+    ).order_by("-created_at", "-id")
+
+
+def provider_list_for(*, actor: Any, tenant: Tenant) -> QuerySet[Provider]:
+    policy.require(actor, Cap.OFFERS_VIEW, tenant)
+    from django.db.models import Count
+
+    return (
+        Provider.objects.filter(tenant=tenant)
+        .annotate(offer_count=Count("offers"))
+        .order_by("name")
+    )
+
+
+def provider_get_for(*, actor: Any, tenant: Tenant, public_id: Any) -> Provider | None:
+    policy.require(actor, Cap.OFFERS_VIEW, tenant)
+    return Provider.objects.filter(tenant=tenant, public_id=public_id).first()
+
+
+def providers_editable_by(*, actor: Any, tenant: Tenant) -> QuerySet[Provider]:
+    """Providers for whose offers the actor may create offers."""
+    qs = Provider.objects.filter(tenant=tenant, is_active=True).order_by("name")
+    if policy.can(actor, Cap.PROVIDERS_MANAGE, tenant):
+        return qs
+    if policy.can(actor, Cap.OFFERS_CREATE, tenant):
+        return qs.filter(pk__in=policy.provider_ids(actor))
+    return qs.none()
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).order_by("sort_order", "name")
+
+
+def funding_sources() -> QuerySet[FundingSource]:
+    return FundingSource.objects.select_related("rule_set").order_by("sort_order", "code")

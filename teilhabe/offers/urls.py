@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "offers"
+T = "t/<uuid:tenant_id>/angebote/"
+urlpatterns = [
+    path(T, views.offer_list, name="offer_list"),
+    path(f"{T}neu/", views.offer_edit, name="offer_create"),
+    path(f"{T}export/", views.offer_export, name="offer_export"),
+    path(f"{T}<uuid:offer_id>/", views.offer_detail, name="offer_detail"),
+    path(f"{T}<uuid:offer_id>/bearbeiten/", views.offer_edit, name="offer_edit"),
+    path(f"{T}<uuid:offer_id>/duplizieren/", views.offer_duplicate, name="offer_duplicate"),
+    path(f"{T}<uuid:offer_id>/verlauf/", views.offer_history, name="offer_history"),
+    path("t/<uuid:tenant_id>/traeger/", views.provider_list, name="provider_list"),
+    path("t/<uuid:tenant_id>/traeger/neu/", views.provider_edit, name="provider_create"),
+    path(
+        "t/<uuid:tenant_id>/traeger/<uuid:provider_id>/",
+        views.provider_detail,
+        name="provider_detail",
+    ),
+    path(
+        "t/<uuid:tenant_id>/traeger/<uuid:provider_id>/bearbeiten/",
+        views.provider_edit,
+        name="provider_edit",
+    ),
+]
