@@ -10,7 +10,9 @@ from teilhabe.offers.models import Category, Offer, OfferLocation, OfferSchedule
 from teilhabe.territory.models import Territory
 
 
-def make_provider(tenant: Tenant, name: str = "VHS Gütersloh", staff: list[User] | None = None, **kw: Any) -> Provider:
+def make_provider(
+    tenant: Tenant, name: str = "VHS Gütersloh", staff: list[User] | None = None, **kw: Any
+) -> Provider:
     provider = Provider.objects.create(tenant=tenant, name=name, kind=kw.pop("kind", "vhs"), **kw)
     if staff:
         provider.staff.set(staff)
@@ -33,10 +35,16 @@ def make_offer(tenant: Tenant, provider: Provider, key: str = "sprachkurs-a1", *
     offer = Offer.objects.create(tenant=tenant, provider=provider, key=key, **defaults)
     gemeinde = Territory.objects.filter(parent=tenant.territory).first() or tenant.territory
     OfferLocation.objects.create(
-        tenant=tenant, offer=offer, street="Hohenzollernstraße 43", postcode="33330",
-        city=gemeinde.name, gemeinde=gemeinde,
+        tenant=tenant,
+        offer=offer,
+        street="Hohenzollernstraße 43",
+        postcode="33330",
+        city=gemeinde.name,
+        gemeinde=gemeinde,
     )
     from datetime import time
 
-    OfferSchedule.objects.create(tenant=tenant, offer=offer, weekday=1, opens_at=time(9), closes_at=time(12, 30))
+    OfferSchedule.objects.create(
+        tenant=tenant, offer=offer, weekday=1, opens_at=time(9), closes_at=time(12, 30)
+    )
     return offer

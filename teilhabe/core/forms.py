@@ -14,7 +14,11 @@ _CLASSES = {
 
 
 class KernFormMixin:
-    """Adds KERN classes and aria attributes; mix into every form before ``forms.Form``."""
+    """Adds KERN classes and aria attributes; mix into every form before ``forms.Form``.
+
+    ``__init__`` must not touch ``self.errors``: subclasses set choices after it, and reading
+    the errors would validate the form before they exist.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -29,10 +33,6 @@ class KernFormMixin:
             described = []
             if field.help_text:
                 described.append(f"{bound.auto_id}-hint")
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                described.append(f"{bound.auto_id}-error")
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["class"] = widget.attrs["class"] + f" {css}--error"
             if described:
                 widget.attrs["aria-describedby"] = " ".join(described)
 
@@ -44,6 +44,9 @@ class KernFormMixin:
                 if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
                     continue
                 widget.attrs["aria-invalid"] = "true"
+                css = widget.attrs.get("class", "")
+                if css and "--error" not in css:
+                    widget.attrs["class"] = f"{css} {css.split()[0]}--error"
                 bound_id = self[name].auto_id  # type: ignore[index]
                 ids = widget.attrs.get("aria-describedby", "")
                 if f"{bound_id}-error" not in ids:

@@ -6,6 +6,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from teilhabe.accounts.models import User
 from teilhabe.core.forms import KernFormMixin
 from teilhabe.territory.models import Territory
 
@@ -207,7 +208,7 @@ class ProviderForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     staff = forms.ModelMultipleChoiceField(  # type: ignore[var-annotated]
         label=_("Staff accounts (provider role)"),
-        queryset=None,
+        queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

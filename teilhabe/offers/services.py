@@ -277,3 +277,34 @@ def provider_save(
     if changes:
         audit_record(actor=actor, action=action, obj=provider, changes=changes)
     return provider
+
+
+@transaction.atomic
+def programme_rule_sets_load() -> int:
+    """Copy the shipped programme rule sets (``teilhabe/eligibility/data``) into the database
+    and link each Förderbaustein to its rule set.  Existing records are left as edited."""
+    from teilhabe.eligibility import load_programme_rule_sets
+
+    from .models import FundingSource, RuleSetRecord
+    from .taxonomy import FUNDING_SOURCES
+
+    created = 0
+    for code, rule_set in load_programme_rule_sets().items():
+        definition = rule_set.to_dict()
+        _record, made = RuleSetRecord.objects.get_or_create(
+            tenant=None,
+            code=code,
+            defaults={
+                "name": definition.get("name_de") or code,
+                "definition": definition,
+                "valid_from": definition.get("valid_from") or None,
+                "valid_until": definition.get("valid_until") or None,
+            },
+        )
+        created += int(made)
+    for funding_code, _name, _kind, rules_code, _start, _end in FUNDING_SOURCES:
+        if rules_code:
+            FundingSource.objects.filter(code=funding_code, rule_set__isnull=True).update(
+                rule_set=RuleSetRecord.objects.filter(tenant=None, code=rules_code).first()
+            )
+    return created

@@ -13,10 +13,21 @@ from django.db import transaction
 
 from teilhabe.accounts.models import Membership, Tenant, User
 from teilhabe.accounts.roles import Role
-from teilhabe.territory.models import Territory
+from teilhabe.offers.models import (
+    Category,
+    FundingSource,
+    Offer,
+    OfferLocation,
+    OfferSchedule,
+    Provider,
+    RuleSetRecord,
+)
+from teilhabe.offers.services import programme_rule_sets_load
+from teilhabe.territory.models import Territory, gemeinden_in
 from teilhabe.territory.services import territories_load
 
 from .names import FIRST_NAMES, LAST_NAMES
+from .offers_data import OFFERS, PROVIDERS, TRANSLATIONS
 
 DEMO_PASSWORD = "Teilhabe-Demo-2026"  # noqa: S105 - printed for the demo
 
@@ -73,10 +84,142 @@ class Seeder:
         Membership.objects.get_or_create(tenant=tenant, user=user, role=role)
 
 
+STREETS = [
+    "Bahnhofstraße",
+    "Hauptstraße",
+    "Kirchstraße",
+    "Schulstraße",
+    "Marktplatz",
+    "Berliner Straße",
+    "Lindenweg",
+    "Am Stadtpark",
+    "Friedrich-Ebert-Straße",
+    "Kolpingstraße",
+    "Industriestraße",
+]
+STATUS_WEIGHTS = [("aktiv", 6), ("geplant", 2), ("pausiert", 1), ("beendet", 1)]
+
+
+def seed_offers(s: Seeder, tenant: Tenant, count: int, provider_count: int) -> None:
+    """Providers and offers for one tenant, spread over its Gemeinden."""
+    if Offer.objects.filter(tenant=tenant).exists():
+        return
+    import datetime as dt
+    from decimal import Decimal
+
+    rng = s.rng
+    gemeinden = list(gemeinden_in(tenant.territory))
+    place = tenant.territory.name.replace("Kreis ", "").replace("Stadt ", "")
+    categories = {c.code: c for c in Category.objects.all()}
+    fundings = {f.code: f for f in FundingSource.objects.all()}
+    rules = {r.code: r for r in RuleSetRecord.objects.filter(tenant=None)}
+    providers = []
+    for i in range(provider_count):
+        base, kind = PROVIDERS[i % len(PROVIDERS)]
+        name = (
+            f"{base} {place}" if i < len(PROVIDERS) else f"{base} {place} {i // len(PROVIDERS) + 1}"
+        )
+        g = rng.choice(gemeinden)
+        providers.append(
+            Provider(
+                tenant=tenant,
+                name=name,
+                kind=kind,
+                email=f"kontakt{i}@traeger.demo.invalid",
+                phone=f"05241 {rng.randint(10000, 99999)}",
+                street=f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                postcode=f"{33000 + (int(g.ags[-3:]) * 7) % 999:05d}",
+                city=g.name,
+                contact_name=" ".join(s.person_name()),
+            )
+        )
+    Provider.objects.bulk_create(providers)
+    providers = list(Provider.objects.filter(tenant=tenant).order_by("pk"))
+    by_kind: dict[str, list[Provider]] = {}
+    for p in providers:
+        by_kind.setdefault(p.kind, []).append(p)
+    statuses = [st for st, w in STATUS_WEIGHTS for _ in range(w)]
+    offers: list[Offer] = []
+    today = dt.date(2026, 11, 1)
+    for i in range(count):
+        t = OFFERS[i % len(OFFERS)]
+        run = i // len(OFFERS) + 1
+        start = today + dt.timedelta(days=rng.randint(-200, 150))
+        hours = t.get("hours")
+        end = start + dt.timedelta(days=rng.choice([60, 90, 120, 180, 270])) if hours else None
+        capacity = (
+            rng.choice([None, 8, 12, 15, 16, 20, 25]) if hours else rng.choice([None, 10, 30])
+        )
+        taken = rng.randint(0, capacity) if capacity else 0
+        title = str(t["title"])
+        offers.append(
+            Offer(
+                tenant=tenant,
+                key=f"{t['category']}-{i + 1:04d}",
+                title=title if run == 1 else f"{title} ({run}. Durchgang)",
+                description=str(t["description"]),
+                translations=TRANSLATIONS.get(title, {}),
+                category=categories[str(t["category"])],
+                funding=fundings.get(str(t.get("funding", ""))),
+                provider=rng.choice(providers),
+                status=rng.choice(statuses),
+                start_date=start,
+                end_date=end,
+                teaching_hours=hours,  # type: ignore[misc]
+                capacity=capacity,
+                seats_taken=taken,
+                waiting_list=rng.choice([0, 0, 0, 2, 5]) if capacity and taken == capacity else 0,
+                languages=list(t.get("languages", ["de"])),  # type: ignore[call-overload]
+                language_level_required=str(t.get("required", "")),
+                language_level_target=str(t.get("target", "")),
+                min_age=18 if t.get("rules") else None,
+                max_age=t.get("max_age", 27 if t.get("rules") else None),  # type: ignore[misc]
+                cost=Decimal(str(t.get("cost", "0"))),
+                travel_costs_reimbursed=bool(t.get("rules")) and rng.random() < 0.6,
+                childcare_reimbursed=bool(t.get("childcare")),
+                women_only=bool(t.get("women_only")),
+                childcare_on_site=bool(t.get("childcare")),
+                wheelchair_accessible=rng.random() < 0.5,
+                contact_name=" ".join(s.person_name()),
+                contact_email=f"angebot{i + 1}@traeger.demo.invalid",
+                rule_set=rules.get(str(t.get("rules", ""))),
+            )
+        )
+    Offer.objects.bulk_create(offers)
+    saved = list(Offer.objects.filter(tenant=tenant).order_by("pk"))
+    locations, schedules = [], []
+    for offer in saved:
+        g = rng.choice(gemeinden)
+        locations.append(
+            OfferLocation(
+                tenant=tenant,
+                offer=offer,
+                street=f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                postcode=f"{33000 + (int(g.ags[-3:]) * 7) % 999:05d}",
+                city=g.name,
+                gemeinde=g,
+            )
+        )
+        for day in rng.sample(range(1, 6), rng.choice([1, 2, 3])):
+            opens = dt.time(rng.choice([8, 9, 10, 14, 16]), rng.choice([0, 30]))
+            schedules.append(
+                OfferSchedule(
+                    tenant=tenant,
+                    offer=offer,
+                    weekday=day,
+                    opens_at=opens,
+                    closes_at=dt.time(opens.hour + rng.choice([2, 3]), opens.minute),
+                )
+            )
+    OfferLocation.objects.bulk_create(locations)
+    OfferSchedule.objects.bulk_create(schedules)
+
+
 @transaction.atomic
 def seed_kreis(seed: int = 1) -> SeedResult:
     """The demo: Kreis Gütersloh with every role, Bielefeld and Dormagen beside it."""
     territories_load()
+    programme_rule_sets_load()
     s = Seeder(seed)
     result = SeedResult()
     main = s.tenant(Territory.objects.get(ags="05754"))
@@ -101,6 +244,12 @@ def seed_kreis(seed: int = 1) -> SeedResult:
     # A few more case workers in the demo Kreis, so lists are not empty.
     for i in range(1, 6):
         s.grant(main, s.user(f"coach{i}"), Role.CASE_WORKER)
+    seed_offers(s, main, count=150, provider_count=24)
+    seed_offers(s, bielefeld, count=40, provider_count=10)
+    # The demo provider account maintains the offers of the first provider.
+    first = Provider.objects.filter(tenant=main).order_by("pk").first()
+    if first is not None:
+        first.staff.add(User.objects.get(username="traeger"))
     return result
 
 
@@ -127,5 +276,8 @@ def seed_nrw(seed: int = 1) -> SeedResult:
             if role is Role.LAND:
                 continue
             s.grant(tenant, s.user(f"{role.value}.{territory.ags}"), role)
+    # About 3,000 offers in all: 150 in the demo Kreis, 40 in every other tenant.
+    for tenant in Tenant.objects.exclude(territory__ags="05754").order_by("pk"):
+        seed_offers(s, tenant, count=40, provider_count=10)
     result.tenants = list(Tenant.objects.all())
     return result
