@@ -68,6 +68,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "offers:offer_list": tenant_page(TENANT_ROLES),
     "offers:offer_create": tenant_page(["coordination", "provider"]),
     "offers:offer_export": tenant_page(TENANT_ROLES),
+    "offers:offer_matching": tenant_page(["coordination", "case_worker"]),
     "offers:offer_detail": tenant_page(TENANT_ROLES),
     "offers:offer_edit": tenant_page(["coordination", "provider"]),
     "offers:offer_duplicate": tenant_page(["coordination", "provider"]),

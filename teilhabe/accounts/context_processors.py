@@ -24,6 +24,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (Cap.DASHBOARD_VIEW, _("Overview"), reverse("dashboard", args=[tid]), True),
             (Cap.OFFERS_VIEW, _("Offers"), reverse("offers:offer_list", args=[tid]), False),
             (Cap.OFFERS_VIEW, _("Providers"), reverse("offers:provider_list", args=[tid]), False),
+            (
+                Cap.MATCHING_USE,
+                _("Matching offers"),
+                reverse("offers:offer_matching", args=[tid]),
+                False,
+            ),
             (Cap.USERS_VIEW, _("Users"), reverse("accounts:tenant_users", args=[tid]), False),
             (Cap.AUDIT_VIEW_TENANT, _("Audit log"), reverse("audit:tenant_log", args=[tid]), False),
         ]

@@ -206,7 +206,7 @@ class ProviderForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
-    staff = forms.ModelMultipleChoiceField(  # type: ignore[var-annotated]
+    staff = forms.ModelMultipleChoiceField(
         label=_("Staff accounts (provider role)"),
         queryset=User.objects.none(),
         required=False,

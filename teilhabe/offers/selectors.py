@@ -120,3 +120,41 @@ def categories() -> QuerySet[Category]:
 
 def funding_sources() -> QuerySet[FundingSource]:
     return FundingSource.objects.select_related("rule_set").order_by("sort_order", "code")
+
+
+def offers_for_matching(*, tenant: Tenant) -> QuerySet[Offer]:
+    """Offers open to people (active or planned) with what matching needs, in few queries."""
+    return (
+        Offer.objects.filter(tenant=tenant, status__in=["aktiv", "geplant"])
+        .select_related("category", "provider", "funding", "rule_set")
+        .prefetch_related(
+            Prefetch("locations", queryset=OfferLocation.objects.select_related("gemeinde")),
+            Prefetch("schedules", queryset=OfferSchedule.objects.order_by("weekday", "opens_at")),
+        )
+    )
+
+
+def offer_matches_for(
+    *,
+    actor: Any,
+    tenant: Tenant,
+    facts: Any,
+    on: Any,
+    categories: list[str],
+    gemeinde_ags: str | None,
+) -> list[Any]:
+    """Ranked matches of the tenant's offers for typed-in facts (staff page)."""
+    from teilhabe.territory.models import gemeinden_in
+
+    from .matching import rank_offers
+
+    policy.require(actor, Cap.MATCHING_USE, tenant)
+    area = [g.ags for g in gemeinden_in(tenant.territory)]
+    return rank_offers(
+        offers_for_matching(tenant=tenant),
+        facts,
+        on=on,
+        categories=categories,
+        gemeinde_ags=gemeinde_ags,
+        area_ags=area,
+    )

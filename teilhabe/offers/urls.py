@@ -8,6 +8,7 @@ urlpatterns = [
     path(T, views.offer_list, name="offer_list"),
     path(f"{T}neu/", views.offer_edit, name="offer_create"),
     path(f"{T}export/", views.offer_export, name="offer_export"),
+    path(f"{T}passend/", views.offer_matching, name="offer_matching"),
     path(f"{T}<uuid:offer_id>/", views.offer_detail, name="offer_detail"),
     path(f"{T}<uuid:offer_id>/bearbeiten/", views.offer_edit, name="offer_edit"),
     path(f"{T}<uuid:offer_id>/duplizieren/", views.offer_duplicate, name="offer_duplicate"),

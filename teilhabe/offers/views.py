@@ -295,3 +295,45 @@ def offer_export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="angebote-{stamp}.xlsx"'
     return response
+
+
+def offer_matching(request: HttpRequest) -> HttpResponse:
+    """Passende Angebote: facts typed into a form, nothing stored."""
+    from teilhabe.eligibility import FactsError
+
+    from .forms_matching import MatchingForm
+
+    tenant = _tenant(request)
+    policy.require(request.user, Cap.MATCHING_USE, tenant)
+    gemeinden = gemeinden_in(tenant.territory)
+    form = MatchingForm(request.GET or None, gemeinden=gemeinden)
+    matches = None
+    show_all = False
+    if request.GET and form.is_valid():
+        try:
+            facts = form.facts()
+        except FactsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            show_all = form.cleaned_data["show_ineligible"]
+            matches = selectors.offer_matches_for(
+                actor=request.user,
+                tenant=tenant,
+                facts=facts,
+                on=form.cleaned_data["reference_date"],
+                categories=form.cleaned_data["wanted"],
+                gemeinde_ags=form.cleaned_data["gemeinde"] or None,
+            )
+    groups = None
+    if matches is not None:
+        groups = {
+            "eligible": [m for m in matches if m.status == "eligible"],
+            "unknown": [m for m in matches if m.status == "unknown"],
+            "not_eligible": [m for m in matches if m.status == "not_eligible"],
+        }
+    lang = "de" if (request.LANGUAGE_CODE or "de").startswith("de") else "en"
+    return render(
+        request,
+        "offers/offer_matching.html",
+        {"form": form, "groups": groups, "show_all": show_all, "lang": lang},
+    )

@@ -100,6 +100,30 @@ STREETS = [
 STATUS_WEIGHTS = [("aktiv", 6), ("geplant", 2), ("pausiert", 1), ("beendet", 1)]
 
 
+def tenant_rule_sets(tenant: Tenant) -> dict[str, RuleSetRecord]:
+    """Each tenant's offers use the programme's participant rules without the programme
+    period (the Land's funding period is checked on the Förderbaustein, not on the offer)."""
+    result: dict[str, RuleSetRecord] = {}
+    for record in RuleSetRecord.objects.filter(tenant=None):
+        definition = dict(record.definition)
+        definition["criteria"] = [
+            c for c in definition.get("criteria", []) if c.get("kind") != "within_period"
+        ]
+        definition["code"] = f"{record.code}.angebot"
+        definition["valid_until"] = None
+        copy, _ = RuleSetRecord.objects.get_or_create(
+            tenant=tenant,
+            code=definition["code"],
+            defaults={
+                "name": f"{record.name} (Teilnahmeregeln für Angebote)",
+                "definition": definition,
+                "valid_from": record.valid_from,
+            },
+        )
+        result[record.code] = copy
+    return result
+
+
 def seed_offers(s: Seeder, tenant: Tenant, count: int, provider_count: int) -> None:
     """Providers and offers for one tenant, spread over its Gemeinden."""
     if Offer.objects.filter(tenant=tenant).exists():
@@ -112,7 +136,7 @@ def seed_offers(s: Seeder, tenant: Tenant, count: int, provider_count: int) -> N
     place = tenant.territory.name.replace("Kreis ", "").replace("Stadt ", "")
     categories = {c.code: c for c in Category.objects.all()}
     fundings = {f.code: f for f in FundingSource.objects.all()}
-    rules = {r.code: r for r in RuleSetRecord.objects.filter(tenant=None)}
+    rules = tenant_rule_sets(tenant)
     providers = []
     for i in range(provider_count):
         base, kind = PROVIDERS[i % len(PROVIDERS)]

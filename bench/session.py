@@ -1,0 +1,87 @@
+"""Create signed-in, second-factor-verified sessions without a browser.
+
+Run with the benchmark's environment (same DATABASE_URL and TEILHABE_SECRET_KEY as the
+server, because the session auth hash depends on the secret key)::
+
+    python bench/session.py verwaltung 20
+
+Creates (or reuses) a confirmed TOTP device named "bench" for the user and COUNT sessions
+as django.contrib.auth and django_otp would after password and second factor.  Prints one
+JSON line: ``{"session_keys": [...], "cookie_name": ..., "tenant_id": ..., ...}``.
+The tenant is the one in which the user is tenant administrator (the demo: Kreis Gütersloh).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(username: str, count: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from teilhabe.accounts.middleware import SESSION_LOGIN_AT
+    from teilhabe.accounts.models import Membership, User
+    from teilhabe.accounts.roles import Role
+
+    user = User.objects.get(username=username)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="bench", defaults={"confirmed": True}
+    )
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+
+    membership = (
+        Membership.objects.filter(user=user, role=Role.TENANT_ADMIN, is_active=True)
+        .select_related("tenant")
+        .order_by("tenant__name")
+        .first()
+    ) or Membership.objects.filter(user=user, is_active=True).select_related("tenant").first()
+    if membership is None:
+        raise SystemExit(f"{username} holds no membership in any tenant")
+
+    keys = []
+    for _ in range(count):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[SESSION_LOGIN_AT] = time.time()
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.create()
+        keys.append(session.session_key)
+
+    print(
+        json.dumps(
+            {
+                "session_keys": keys,
+                "cookie_name": settings.SESSION_COOKIE_NAME,
+                "tenant_id": str(membership.tenant.public_id),
+                "tenant_name": membership.tenant.name,
+                "role": membership.role,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(
+        sys.argv[1] if len(sys.argv) > 1 else "verwaltung",
+        int(sys.argv[2]) if len(sys.argv) > 2 else 1,
+    )
