@@ -25,9 +25,14 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 @pytest.fixture
 def territories(db: None) -> None:
-    # Transactional tests (e2e) flush the database; load again where needed.
+    # Transactional tests (e2e) flush the database, data migrations included; load again.
     if Territory.objects.count() < 433:
         territories_load()
+    from teilhabe.offers.models import Category
+    from teilhabe.offers.services import taxonomy_load
+
+    if not Category.objects.exists():
+        taxonomy_load()
 
 
 def make_user(username: str, **extra: object) -> User:

@@ -166,7 +166,10 @@ class LocationForm(KernFormMixin, forms.Form):
 
 
 class ScheduleForm(KernFormMixin, forms.Form):
-    weekday = forms.TypedChoiceField(label=_("Weekday"), choices=Weekday.choices, coerce=int)
+    # An empty first choice keeps the extra (blank) row of the formset unchanged.
+    weekday = forms.TypedChoiceField(
+        label=_("Weekday"), choices=[("", "---------"), *Weekday.choices], coerce=int
+    )
     opens_at = forms.TimeField(label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}))
     closes_at = forms.TimeField(label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}))
 

@@ -308,3 +308,32 @@ def programme_rule_sets_load() -> int:
                 rule_set=RuleSetRecord.objects.filter(tenant=None, code=rules_code).first()
             )
     return created
+
+
+def taxonomy_load() -> None:
+    """Create the initial categories and funding sources where missing (idempotent; the data
+    migration does the same on a new database)."""
+    from .models import Category, FundingSource
+    from .taxonomy import CATEGORIES, FUNDING_SOURCES
+
+    for order, (code, name, plain, translations) in enumerate(CATEGORIES, start=1):
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_plain": plain,
+                "translations": translations,
+                "sort_order": order * 10,
+            },
+        )
+    for order, (code, name, kind, _rules, start, end) in enumerate(FUNDING_SOURCES, start=1):
+        FundingSource.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "valid_from": start,
+                "valid_until": end,
+                "sort_order": order * 10,
+            },
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "offers"
 T = "t/<uuid:tenant_id>/angebote/"
@@ -8,6 +8,12 @@ urlpatterns = [
     path(T, views.offer_list, name="offer_list"),
     path(f"{T}neu/", views.offer_edit, name="offer_create"),
     path(f"{T}export/", views.offer_export, name="offer_export"),
+    path(f"{T}import/", views_import.offer_import, name="offer_import"),
+    path(
+        f"{T}import/vorlage.xlsx",
+        views_import.offer_import_template,
+        name="offer_import_template",
+    ),
     path(f"{T}passend/", views.offer_matching, name="offer_matching"),
     path(f"{T}<uuid:offer_id>/", views.offer_detail, name="offer_detail"),
     path(f"{T}<uuid:offer_id>/bearbeiten/", views.offer_edit, name="offer_edit"),

@@ -197,7 +197,7 @@ def seed_offers(s: Seeder, tenant: Tenant, count: int, provider_count: int) -> N
                 language_level_required=str(t.get("required", "")),
                 language_level_target=str(t.get("target", "")),
                 min_age=18 if t.get("rules") else None,
-                max_age=t.get("max_age", 27 if t.get("rules") else None),  # type: ignore[misc]
+                max_age=t.get("max_age", 27 if t.get("rules") else None),
                 cost=Decimal(str(t.get("cost", "0"))),
                 travel_costs_reimbursed=bool(t.get("rules")) and rng.random() < 0.6,
                 childcare_reimbursed=bool(t.get("childcare")),
