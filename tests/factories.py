@@ -48,3 +48,29 @@ def make_offer(tenant: Tenant, provider: Provider, key: str = "sprachkurs-a1", *
         tenant=tenant, offer=offer, weekday=1, opens_at=time(9), closes_at=time(12, 30)
     )
     return offer
+
+
+def make_rule_set(tenant: Tenant, code: str = "gt.jung", **criteria_params: Any) -> Any:
+    """A tenant rule set: age 18–27 (or ``min_age``/``max_age`` given)."""
+    from teilhabe.offers.models import RuleSetRecord
+
+    params = {"min_age": 18, "max_age": 27, "allow_exception": False} | criteria_params
+    definition = {
+        "code": code,
+        "name_de": "Junge Erwachsene",
+        "name_en": "Young adults",
+        "valid_from": "2020-01-01",
+        "valid_until": None,
+        "criteria": [
+            {
+                "code": "age",
+                "kind": "age_range",
+                "required": True,
+                "params": params,
+                "source": "Test",
+            }
+        ],
+    }
+    return RuleSetRecord.objects.create(
+        tenant=tenant, code=code, name="Junge Erwachsene", definition=definition
+    )

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .conftest import PERSONAS, World, login
-from .factories import make_offer, make_provider
+from .factories import make_offer, make_provider, make_rule_set
 
 TENANT_ROLES = [
     "coordination",
@@ -68,12 +68,18 @@ MATRIX: dict[str, dict[str, int]] = {
     "offers:offer_list": tenant_page(TENANT_ROLES),
     "offers:offer_create": tenant_page(["coordination", "provider"]),
     "offers:offer_export": tenant_page(TENANT_ROLES),
+    "offers:offer_import": tenant_page(["coordination"]),
+    "offers:offer_import_template": tenant_page(["coordination"]),
     "offers:offer_matching": tenant_page(["coordination", "case_worker"]),
     "offers:offer_detail": tenant_page(TENANT_ROLES),
     "offers:offer_edit": tenant_page(["coordination", "provider"]),
     "offers:offer_duplicate": tenant_page(["coordination", "provider"]),
     "offers:offer_history": tenant_page(TENANT_ROLES),
     "offers:provider_list": tenant_page(TENANT_ROLES),
+    "offers:rule_set_list": tenant_page(TENANT_ROLES),
+    "offers:rule_set_create": tenant_page(["coordination"]),
+    "offers:rule_set_detail": tenant_page(TENANT_ROLES),
+    "offers:rule_set_edit": tenant_page(["coordination"]),
     "offers:provider_create": tenant_page(["coordination"]),
     "offers:provider_detail": tenant_page(TENANT_ROLES),
     "offers:provider_edit": tenant_page(["coordination"]),
@@ -102,6 +108,8 @@ def url_for(name: str, world: World) -> str:
             kwargs["offer_id"] = offer.public_id
         if "provider_id" in _params(name):
             kwargs["provider_id"] = provider.public_id
+        if "rule_set_id" in _params(name):
+            kwargs["rule_set_id"] = make_rule_set(world.tenant).public_id
         return reverse(name, kwargs=kwargs)
     if name in {
         "dashboard",

@@ -25,6 +25,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (Cap.OFFERS_VIEW, _("Offers"), reverse("offers:offer_list", args=[tid]), False),
             (Cap.OFFERS_VIEW, _("Providers"), reverse("offers:provider_list", args=[tid]), False),
             (
+                Cap.OFFERS_VIEW,
+                _("Participation rules"),
+                reverse("offers:rule_set_list", args=[tid]),
+                False,
+            ),
+            (
                 Cap.MATCHING_USE,
                 _("Matching offers"),
                 reverse("offers:offer_matching", args=[tid]),

@@ -54,6 +54,7 @@ class Cap:
     OFFERS_IMPORT = "offers.import"
     PROVIDERS_MANAGE = "providers.manage"
     MATCHING_USE = "matching.use"
+    RULES_MANAGE = "rules.manage"
 
 
 ALL_TENANT_ROLES = frozenset(TENANT_ROLES)
@@ -74,6 +75,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     Cap.OFFERS_IMPORT: frozenset({Role.COORDINATION}),
     Cap.PROVIDERS_MANAGE: frozenset({Role.COORDINATION}),
     Cap.MATCHING_USE: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
+    Cap.RULES_MANAGE: frozenset({Role.COORDINATION}),
 }
 
 # Capabilities where some roles only hold them for particular objects: role -> rule name.

@@ -12,7 +12,15 @@ from teilhabe.accounts.models import Tenant
 from teilhabe.accounts.roles import Cap
 from teilhabe.audit.models import AuditEvent
 
-from .models import Category, FundingSource, Offer, OfferLocation, OfferSchedule, Provider
+from .models import (
+    Category,
+    FundingSource,
+    Offer,
+    OfferLocation,
+    OfferSchedule,
+    Provider,
+    RuleSetRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -158,3 +166,15 @@ def offer_matches_for(
         gemeinde_ags=gemeinde_ags,
         area_ags=area,
     )
+
+
+def rule_set_list_for(*, actor: Any, tenant: Tenant) -> QuerySet[RuleSetRecord]:
+    """The programme's rule sets and the tenant's own."""
+    policy.require(actor, Cap.OFFERS_VIEW, tenant)
+    return RuleSetRecord.objects.filter(Q(tenant=tenant) | Q(tenant__isnull=True)).order_by(
+        "tenant_id", "code"
+    )
+
+
+def rule_set_get_for(*, actor: Any, tenant: Tenant, public_id: Any) -> RuleSetRecord | None:
+    return rule_set_list_for(actor=actor, tenant=tenant).filter(public_id=public_id).first()

@@ -337,3 +337,66 @@ def taxonomy_load() -> None:
                 "sort_order": order * 10,
             },
         )
+
+
+@transaction.atomic
+def rule_set_save(
+    *,
+    actor: Any,
+    tenant: Tenant,
+    name: str,
+    definition: dict[str, Any],
+    record: Any = None,
+) -> Any:
+    """Create or change one of the tenant's rule sets; the engine validates the definition."""
+    from teilhabe.eligibility import rule_set_from_dict
+
+    from .models import RuleSetRecord
+    from .rules_form import unknown_criteria
+
+    policy.require(actor, Cap.RULES_MANAGE, tenant)
+    if record is not None and record.tenant_id != tenant.pk:
+        raise DomainError(_("Programme rule sets are maintained by the platform administration."))
+    if record is not None:
+        # keep criteria the structured form does not show
+        definition = dict(definition)
+        definition["criteria"] = list(definition["criteria"]) + unknown_criteria(record.definition)
+    try:
+        parsed = rule_set_from_dict(definition)
+    except ValueError as exc:
+        raise DomainError(_("The rules are not valid: %(error)s") % {"error": exc}) from exc
+    clash = RuleSetRecord.objects.filter(tenant=tenant, code=parsed.code)
+    if record is not None:
+        clash = clash.exclude(pk=record.pk)
+    if clash.exists() or RuleSetRecord.objects.filter(tenant=None, code=parsed.code).exists():
+        raise DomainError(_("A rule set with this code already exists."))
+    values = {
+        "code": parsed.code,
+        "name": name,
+        "definition": parsed.to_dict(),
+        "valid_from": parsed.valid_from,
+        "valid_until": parsed.valid_until,
+    }
+    if record is None:
+        record = RuleSetRecord.objects.create(tenant=tenant, **values)
+        audit_record(
+            actor=actor,
+            action="ruleset.create",
+            obj=record,
+            tenant=tenant,
+            changes={"code": [None, parsed.code]},
+        )
+    else:
+        before = record.definition
+        changes = changed_fields(record, values)
+        record.save()
+        if changes:
+            audit_record(
+                actor=actor,
+                action="ruleset.update",
+                obj=record,
+                tenant=tenant,
+                changes={k: v for k, v in changes.items() if k != "definition"}
+                | ({"definition": ["…", "…"]} if before != record.definition else {}),
+            )
+    return record

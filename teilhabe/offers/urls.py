@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_import, views_rules
 
 app_name = "offers"
 T = "t/<uuid:tenant_id>/angebote/"
@@ -19,6 +19,18 @@ urlpatterns = [
     path(f"{T}<uuid:offer_id>/bearbeiten/", views.offer_edit, name="offer_edit"),
     path(f"{T}<uuid:offer_id>/duplizieren/", views.offer_duplicate, name="offer_duplicate"),
     path(f"{T}<uuid:offer_id>/verlauf/", views.offer_history, name="offer_history"),
+    path("t/<uuid:tenant_id>/regeln/", views_rules.rule_set_list, name="rule_set_list"),
+    path("t/<uuid:tenant_id>/regeln/neu/", views_rules.rule_set_edit, name="rule_set_create"),
+    path(
+        "t/<uuid:tenant_id>/regeln/<uuid:rule_set_id>/",
+        views_rules.rule_set_detail,
+        name="rule_set_detail",
+    ),
+    path(
+        "t/<uuid:tenant_id>/regeln/<uuid:rule_set_id>/bearbeiten/",
+        views_rules.rule_set_edit,
+        name="rule_set_edit",
+    ),
     path("t/<uuid:tenant_id>/traeger/", views.provider_list, name="provider_list"),
     path("t/<uuid:tenant_id>/traeger/neu/", views.provider_edit, name="provider_create"),
     path(
