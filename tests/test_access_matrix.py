@@ -77,6 +77,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "offers:offer_history": tenant_page(TENANT_ROLES),
     "offers:provider_list": tenant_page(TENANT_ROLES),
     "offers:rule_set_list": tenant_page(TENANT_ROLES),
+    "offers:platform_rule_sets": row(403, platform_admin=200, anonymous=302),
+    "offers:platform_rule_set_edit": row(403, platform_admin=200, anonymous=302),
+    "offers:platform_categories": row(403, platform_admin=200, anonymous=302),
+    "offers:platform_category_edit": row(403, platform_admin=200, anonymous=302),
     "offers:rule_set_create": tenant_page(["coordination"]),
     "offers:rule_set_detail": tenant_page(TENANT_ROLES),
     "offers:rule_set_edit": tenant_page(["coordination"]),
@@ -100,6 +104,16 @@ def _names(resolver: URLResolver, prefix: str = "") -> list[str]:
 def url_for(name: str, world: World) -> str:
     tenant = world.tenant.public_id
     kwargs: dict[str, object] = {}
+    if name.startswith("offers:platform_"):
+        from teilhabe.offers.models import Category, RuleSetRecord
+        from teilhabe.offers.services import programme_rule_sets_load
+
+        programme_rule_sets_load()
+        if "rule_set_id" in _params(name):
+            kwargs = {"rule_set_id": RuleSetRecord.objects.filter(tenant=None).first().public_id}
+        if "category_id" in _params(name):
+            kwargs = {"category_id": Category.objects.first().public_id}
+        return reverse(name, kwargs=kwargs)
     if name.startswith("offers:"):
         provider = make_provider(world.tenant, staff=[world.users["provider"]])
         offer = make_offer(world.tenant, provider)

@@ -400,3 +400,59 @@ def rule_set_save(
                 | ({"definition": ["…", "…"]} if before != record.definition else {}),
             )
     return record
+
+
+@transaction.atomic
+def programme_rule_set_update(
+    *, actor: Any, record: Any, name: str, definition: dict[str, Any]
+) -> Any:
+    """Platform administrators change a programme rule set (dated data, not code)."""
+    from teilhabe.eligibility import rule_set_from_dict
+
+    policy.require(actor, Cap.PLATFORM_MANAGE)
+    if record.tenant_id is not None:
+        raise DomainError(_("Programme rule sets are maintained by the platform administration."))
+    try:
+        parsed = rule_set_from_dict(definition)
+    except ValueError as exc:
+        raise DomainError(_("The rules are not valid: %(error)s") % {"error": exc}) from exc
+    if parsed.code != record.code:
+        raise DomainError(_("The code of a programme rule set cannot be changed."))
+    before = record.definition
+    changes = changed_fields(
+        record,
+        {
+            "name": name,
+            "definition": parsed.to_dict(),
+            "valid_from": parsed.valid_from,
+            "valid_until": parsed.valid_until,
+        },
+    )
+    record.save()
+    if changes:
+        summary = {k: v for k, v in changes.items() if k != "definition"}
+        if before != record.definition:
+            summary["definition"] = ["…", "…"]
+        audit_record(actor=actor, action="ruleset.update", obj=record, changes=summary)
+    return record
+
+
+@transaction.atomic
+def category_save(*, actor: Any, category: Any, data: dict[str, Any]) -> Any:
+    from .models import Category
+
+    policy.require(actor, Cap.PLATFORM_MANAGE)
+    if category is None:
+        category = Category.objects.create(**data)
+        audit_record(
+            actor=actor,
+            action="category.create",
+            obj=category,
+            changes={"code": [None, category.code]},
+        )
+        return category
+    changes = changed_fields(category, data)
+    category.save()
+    if changes:
+        audit_record(actor=actor, action="category.update", obj=category, changes=changes)
+    return category

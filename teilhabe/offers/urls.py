@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_rules
+from . import views, views_import, views_platform, views_rules
 
 app_name = "offers"
 T = "t/<uuid:tenant_id>/angebote/"
@@ -30,6 +30,18 @@ urlpatterns = [
         "t/<uuid:tenant_id>/regeln/<uuid:rule_set_id>/bearbeiten/",
         views_rules.rule_set_edit,
         name="rule_set_edit",
+    ),
+    path("plattform/regelwerke/", views_platform.rule_sets, name="platform_rule_sets"),
+    path(
+        "plattform/regelwerke/<uuid:rule_set_id>/",
+        views_platform.rule_set_edit,
+        name="platform_rule_set_edit",
+    ),
+    path("plattform/kategorien/", views_platform.categories, name="platform_categories"),
+    path(
+        "plattform/kategorien/<uuid:category_id>/",
+        views_platform.categories,
+        name="platform_category_edit",
     ),
     path("t/<uuid:tenant_id>/traeger/", views.provider_list, name="provider_list"),
     path("t/<uuid:tenant_id>/traeger/neu/", views.provider_edit, name="provider_create"),
