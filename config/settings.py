@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "teilhabe.accounts",
     "teilhabe.audit",
     "teilhabe.offers",
+    "teilhabe.participants",
+    "teilhabe.finder",
     "teilhabe.reporting",
     "teilhabe.seeding",
 ]

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config.api import api
 from teilhabe.accounts import views as account_views
 from teilhabe.accounts.urls import platform_patterns
 from teilhabe.core import views as core_views
@@ -13,9 +14,12 @@ urlpatterns = [
     path("", include("teilhabe.accounts.urls")),
     path("", include("teilhabe.audit.urls")),
     path("", include("teilhabe.offers.urls")),
+    path("", include("teilhabe.participants.urls")),
+    path("", include("teilhabe.finder.urls")),  # /finden/<tenant>/<lang>/ (public)
     path("plattform/", include(platform_patterns)),
     path("land/", reporting_views.statewide, name="statewide"),
     path("t/<uuid:tenant_id>/", reporting_views.dashboard, name="dashboard"),
+    path("", api.urls),  # /api/openapi.json, /hsds/<tenant>/… (public HSDS 3.0)
 ]
 
 handler400 = "teilhabe.core.views.bad_request"

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from .access import extra_rows, extra_url
 from .conftest import PERSONAS, World, login
 from .factories import make_offer, make_provider, make_rule_set
 
@@ -87,7 +88,26 @@ MATRIX: dict[str, dict[str, int]] = {
     "offers:provider_create": tenant_page(["coordination"]),
     "offers:provider_detail": tenant_page(TENANT_ROLES),
     "offers:provider_edit": tenant_page(["coordination"]),
+    # the public HSDS 3.0 API (config/api.py): no login, the same for everybody
+    "api:openapi-json": row(200),
+    "api:hsds_profile": row(200),
+    "api:hsds_root": row(200),
+    "api:hsds_services": row(200),
+    "api:hsds_service": row(200),
+    "api:hsds_organizations": row(200),
+    "api:hsds_organization": row(200),
+    "api:hsds_service_at_locations": row(200),
+    "api:hsds_service_at_location": row(200),
+    "api:hsds_taxonomies": row(200),
+    "api:hsds_taxonomy": row(200),
+    "api:hsds_taxonomy_terms": row(200),
+    "api:hsds_taxonomy_term": row(200),
+    "api:hsds_export": row(200),
 }
+
+
+# Rows contributed by areas (tests/access/*.py), e.g. case work.
+MATRIX.update(extra_rows())
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> list[str]:
@@ -104,6 +124,11 @@ def _names(resolver: URLResolver, prefix: str = "") -> list[str]:
 def url_for(name: str, world: World) -> str:
     tenant = world.tenant.public_id
     kwargs: dict[str, object] = {}
+    contributed = extra_url(name, world)
+    if contributed is not None:
+        return contributed
+    if name.startswith("api:"):
+        return _api_url(name, world)
     if name.startswith("offers:platform_"):
         from teilhabe.offers.models import Category, RuleSetRecord
         from teilhabe.offers.services import programme_rule_sets_load
@@ -140,6 +165,27 @@ def url_for(name: str, world: World) -> str:
     elif name in {"accounts:password_reset_confirm", "accounts:invitation"}:
         kwargs = {"uidb64": "MQ", "token": "abc-def"}
     return reverse(name, kwargs=kwargs)
+
+
+def _api_url(name: str, world: World) -> str:
+    """The public HSDS API: the tenant and the ``id`` of an object of the right kind."""
+    from teilhabe.offers import hsds
+
+    params = _params(name)
+    kwargs: dict[str, object] = {}
+    if "tenant" in params:
+        kwargs["tenant"] = world.tenant.public_id
+    if "id" in params:
+        provider = make_provider(world.tenant)
+        offer = make_offer(world.tenant, provider)
+        kwargs["id"] = {
+            "api:hsds_service": offer.public_id,
+            "api:hsds_organization": provider.public_id,
+            "api:hsds_service_at_location": offer.locations.get().public_id,
+            "api:hsds_taxonomy": hsds.CATEGORY_TAXONOMY.id,
+            "api:hsds_taxonomy_term": hsds.category_term(offer.category).id,
+        }[name]
+    return reverse(name, kwargs=kwargs or None)
 
 
 def _params(name: str) -> set[str]:

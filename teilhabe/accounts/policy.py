@@ -18,6 +18,7 @@ M = TypeVar("M", bound=Model)
 
 _CACHE_ATTR = "_teilhabe_tenant_roles"
 _PROVIDER_ATTR = "_teilhabe_provider_ids"
+_ASSIGNED_ATTR = "_teilhabe_assigned"
 
 
 def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
@@ -41,7 +42,7 @@ def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
 
 def forget(user: Any) -> None:
     """Drop the cached roles (after a change of memberships)."""
-    for attr in (_CACHE_ATTR, _PROVIDER_ATTR):
+    for attr in (_CACHE_ATTR, _PROVIDER_ATTR, _ASSIGNED_ATTR):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -64,13 +65,56 @@ def _provider_of(obj: Any) -> int | None:
     if isinstance(obj, Provider):
         return int(obj.pk)
     provider_id = getattr(obj, "provider_id", None)
+    if provider_id is None and getattr(obj, "offer_id", None) is not None:
+        provider_id = obj.offer.provider_id  # a referral: the provider of its offer
     return int(provider_id) if provider_id is not None else None
+
+
+def _participant_of(obj: Any) -> int | None:
+    from teilhabe.participants.models import Participant
+
+    if isinstance(obj, Participant):
+        return int(obj.pk)
+    for attr in ("participant_id",):
+        value = getattr(obj, attr, None)
+        if value is not None:
+            return int(value)
+    case = getattr(obj, "case", None)
+    if case is not None:
+        return int(case.participant_id)
+    return None
+
+
+def assigned_participant_ids(user: Any, tenant_id: int) -> dict[str, frozenset[int]]:
+    """Participants the user works with in a tenant: as case worker (responsible or team
+    member of a case) and as volunteer (active assignment).  One query each, cached."""
+    cache: dict[int, dict[str, frozenset[int]]] | None = getattr(user, _ASSIGNED_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _ASSIGNED_ATTR, cache)
+    if tenant_id not in cache:
+        from teilhabe.participants.selectors import (
+            case_worker_participant_ids,
+            volunteer_participant_ids,
+        )
+
+        cache[tenant_id] = {
+            "case": frozenset(case_worker_participant_ids(user, tenant_id)),
+            "volunteer": frozenset(volunteer_participant_ids(user, tenant_id)),
+        }
+    return cache[tenant_id]
 
 
 def _object_rule_holds(rule: str, user: Any, obj: Any) -> bool:
     if rule == "own_provider":
         pid = _provider_of(obj)
         return pid is not None and pid in provider_ids(user)
+    if rule in ("assigned_case", "assigned_volunteer"):
+        participant = _participant_of(obj)
+        if participant is None:
+            return False
+        key = "case" if rule == "assigned_case" else "volunteer"
+        return participant in assigned_participant_ids(user, int(obj.tenant_id))[key]
     raise ValueError(f"unknown object rule {rule!r}")
 
 

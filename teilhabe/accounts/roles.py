@@ -55,6 +55,14 @@ class Cap:
     PROVIDERS_MANAGE = "providers.manage"
     MATCHING_USE = "matching.use"
     RULES_MANAGE = "rules.manage"
+    PARTICIPANTS_CREATE = "participants.create"
+    PARTICIPANT_VIEW = "participant.view"
+    PARTICIPANT_EDIT = "participant.edit"
+    CASE_MANAGE = "case.manage"
+    REFERRAL_ANSWER = "referral.answer"
+    VOLUNTEER_LOG = "volunteer.log"
+    VOLUNTEERS_MANAGE = "volunteers.manage"
+    CASEWORK_AGGREGATES = "casework.aggregates"
 
 
 ALL_TENANT_ROLES = frozenset(TENANT_ROLES)
@@ -76,12 +84,27 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     Cap.PROVIDERS_MANAGE: frozenset({Role.COORDINATION}),
     Cap.MATCHING_USE: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
     Cap.RULES_MANAGE: frozenset({Role.COORDINATION}),
+    # Case work: full records only for the case workers of the case (and its team);
+    # volunteers see their assigned participants with the released fields only.
+    Cap.PARTICIPANTS_CREATE: frozenset({Role.CASE_WORKER}),
+    Cap.PARTICIPANT_VIEW: frozenset({Role.CASE_WORKER, Role.VOLUNTEER}),
+    Cap.PARTICIPANT_EDIT: frozenset({Role.CASE_WORKER}),
+    Cap.CASE_MANAGE: frozenset({Role.CASE_WORKER}),
+    Cap.REFERRAL_ANSWER: frozenset({Role.PROVIDER}),
+    Cap.VOLUNTEER_LOG: frozenset({Role.VOLUNTEER}),
+    Cap.VOLUNTEERS_MANAGE: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
+    Cap.CASEWORK_AGGREGATES: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
 }
 
 # Capabilities where some roles only hold them for particular objects: role -> rule name.
 # The rules themselves live in policy.py.
 OBJECT_LIMITED: dict[str, dict[Role, str]] = {
     Cap.OFFERS_EDIT: {Role.PROVIDER: "own_provider"},
+    Cap.PARTICIPANT_VIEW: {Role.CASE_WORKER: "assigned_case", Role.VOLUNTEER: "assigned_volunteer"},
+    Cap.PARTICIPANT_EDIT: {Role.CASE_WORKER: "assigned_case"},
+    Cap.CASE_MANAGE: {Role.CASE_WORKER: "assigned_case"},
+    Cap.REFERRAL_ANSWER: {Role.PROVIDER: "own_provider"},
+    Cap.VOLUNTEER_LOG: {Role.VOLUNTEER: "assigned_volunteer"},
 }
 
 # Capabilities that do not depend on a tenant.
