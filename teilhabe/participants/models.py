@@ -254,6 +254,14 @@ class Consent(TenantScoped):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    document = models.ForeignKey(
+        "participants.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scanned form"),
+    )
 
     class Meta:
         ordering = ["-given_on"]
@@ -620,3 +628,37 @@ class VolunteerMeeting(TenantScoped):
     class Meta:
         ordering = ["-happened_on"]
         indexes = [models.Index(fields=["tenant", "assignment"])]
+
+
+class Transfer(TenantScoped):
+    """Handing a case over to another tenant when the person moves (needs consent)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    to_tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    handed_over = models.JSONField(_("handed over"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    new_participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "participant"])]
+
+
+class Notice(TenantScoped):
+    """Something a case worker should know (e.g. an eligibility change after a new status)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    text = models.TextField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "user", "read_at"])]
