@@ -68,7 +68,12 @@ def test_navigation_shows_only_what_roles_allow(world: World) -> None:
     admin_nav = login(Client(), world.users["tenant_admin"]).get(url).context["nav_items"]
     volunteer_nav = login(Client(), world.users["volunteer"]).get(url).context["nav_items"]
     assert {str(i["label"]) for i in admin_nav} >= {"Übersicht", "Benutzer", "Protokoll"}
-    assert {str(i["label"]) for i in volunteer_nav} == {"Übersicht", "Angebote", "Träger"}
+    assert {str(i["label"]) for i in volunteer_nav} == {
+        "Übersicht",
+        "Angebote",
+        "Träger",
+        "Teilnahmeregeln",
+    }
 
 
 def test_platform_admin_creates_tenant_with_first_admin(

@@ -53,6 +53,10 @@ def _exempt_prefixes() -> tuple[str, ...]:
         reverse("set_language"),
         reverse("health"),
         settings.STATIC_URL,
+        # public pages: the HSDS directory, the API schema and the offer finder
+        "/hsds/",
+        "/api/",
+        "/finden/",
     )
 
 

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ PUBLIC_STATUSES = (OfferStatus.ACTIVE, OfferStatus.PLANNED)
 #: ``attribute.link_type`` of the two taxonomies
 LINK_CATEGORY = "category"
 LINK_ELIGIBILITY = "eligibility"
+LINK_PRIORITY = "eligibility_priority"
 
 STATUS_CATALOGUE_PATH = (
     Path(__file__).resolve().parent.parent / "eligibility" / "data" / "residence_status_kinds.json"
@@ -99,7 +100,7 @@ def _weekday_names() -> dict[int, str]:
 ICAL_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
 
 
-def _timestamp(value: datetime) -> str:
+def timestamp(value: datetime) -> str:
     """RFC 3339 in UTC with milliseconds, as HSDS asks for ``last_modified``."""
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -113,7 +114,7 @@ class Taxonomy:
     description: str
     version: str = "1"
 
-    @property
+    @cached_property
     def id(self) -> str:
         return str(uuid.uuid5(NAMESPACE, f"taxonomy/{self.code}"))
 
@@ -151,11 +152,11 @@ class Term:
     description: str
     parent_code: str | None = None
 
-    @property
+    @cached_property
     def id(self) -> str:
         return self.taxonomy.term_id(self.code)
 
-    @property
+    @cached_property
     def parent_id(self) -> str | None:
         return None if self.parent_code is None else self.taxonomy.term_id(self.parent_code)
 
@@ -250,15 +251,13 @@ class _UnknownShape(ValueError):
     pass
 
 
-def _spec_from_allowed(allowed: Any, catalogue: StatusCatalogue) -> _Spec | None:
-    """``allowed`` of a ``residence_status`` criterion: ``"any"`` (None: no restriction) or a
-    list of ``"kind"``, ``"kind:paragraph"`` or ``{"kind", "paragraphs"}``."""
-    if allowed == "any":
-        return None
-    if not isinstance(allowed, list) or not allowed:
+def _spec_from_list(value: Any, catalogue: StatusCatalogue) -> _Spec:
+    """A non-empty list of ``"kind"``, ``"kind:paragraph"`` or ``{"kind", "paragraphs"}``
+    (the status specs of the eligibility engine) with kinds and paragraphs of the catalogue."""
+    if not isinstance(value, list) or not value:
         raise _UnknownShape
     spec: _Spec = {}
-    for item in allowed:
+    for item in value:
         pars: frozenset[str] | None
         if isinstance(item, str):
             kind, _, par = item.partition(":")
@@ -277,12 +276,19 @@ def _spec_from_allowed(allowed: Any, catalogue: StatusCatalogue) -> _Spec | None
         known = catalogue.paragraphs.get(kind)
         if known is None or (pars is not None and not pars <= known):
             raise _UnknownShape
-        if kind in spec:
-            before = spec[kind]
-            spec[kind] = None if before is None or pars is None else before | pars
-        else:
-            spec[kind] = pars
+        spec = _union(spec, {kind: pars})
     return spec
+
+
+def _union(a: _Spec, b: _Spec) -> _Spec:
+    out = dict(a)
+    for kind, pb in b.items():
+        if kind not in out:
+            out[kind] = pb
+        else:
+            pa = out[kind]
+            out[kind] = None if pa is None or pb is None else pa | pb
+    return out
 
 
 def _intersect(a: _Spec, b: _Spec) -> _Spec:
@@ -298,21 +304,46 @@ def _intersect(a: _Spec, b: _Spec) -> _Spec:
     return out
 
 
-def status_term_codes(definition: Any, catalogue: StatusCatalogue | None = None) -> list[str]:
-    """The residence-status term codes an offer's rule set admits, in catalogue order.
+def _codes(spec: _Spec, catalogue: StatusCatalogue) -> tuple[str, ...]:
+    """Term codes of a spec in catalogue order: a whole kind as its own term, single
+    paragraphs as their terms."""
+    codes: list[str] = []
+    for term in catalogue.terms:
+        if term.parent_code is None:
+            if term.code in spec and spec[term.code] is None:
+                codes.append(term.code)
+        else:
+            pars = spec.get(term.parent_code)
+            if pars is not None and term.code.partition(":")[2] in pars:
+                codes.append(term.code)
+    return tuple(codes)
 
-    Every *required* criterion of kind ``residence_status`` restricts the statuses (several
-    such criteria: their intersection).  No such criterion, ``"allowed": "any"``, or any shape
-    this function does not understand (unknown kinds or paragraphs, a different layout of the
-    definition): an empty list, so that no attribute claims more or less than the rules say.
+
+@dataclass(frozen=True)
+class StatusTerms:
+    """Term codes of ``teilhabe-aufenthaltsstatus`` for one rule set."""
+
+    allowed: tuple[str, ...] = ()  # who may take part (empty: no restriction stated)
+    preferred: tuple[str, ...] = ()  # the priority group ("vorrangig")
+
+
+def status_terms_of(definition: Any, catalogue: StatusCatalogue | None = None) -> StatusTerms:
+    """The residence statuses an offer's rule set admits and prefers.
+
+    Every *required* criterion of kind ``residence_status`` restricts the statuses with its
+    ``allowed`` list (several such criteria: their intersection; ``"any"``: no restriction);
+    their ``preferred`` lists together form the priority group.  Any shape this function does
+    not understand (unknown kinds or paragraphs, a different layout of the definition) gives
+    no terms at all, so that no attribute claims more or less than the rules say.
     """
     catalogue = catalogue if catalogue is not None else status_catalogue()
     if not isinstance(definition, Mapping) or not catalogue.terms:
-        return []
+        return StatusTerms()
     criteria = definition.get("criteria")
     if not isinstance(criteria, list):
-        return []
-    spec: _Spec | None = None
+        return StatusTerms()
+    allowed: _Spec | None = None
+    preferred: _Spec = {}
     try:
         for criterion in criteria:
             if not isinstance(criterion, Mapping):
@@ -324,23 +355,23 @@ def status_term_codes(definition: Any, catalogue: StatusCatalogue | None = None)
             params = criterion.get("params")
             if not isinstance(params, Mapping):
                 raise _UnknownShape
-            found = _spec_from_allowed(params.get("allowed"), catalogue)
-            if found is not None:
-                spec = found if spec is None else _intersect(spec, found)
+            if params.get("allowed") != "any":
+                found = _spec_from_list(params.get("allowed"), catalogue)
+                allowed = found if allowed is None else _intersect(allowed, found)
+            if params.get("preferred"):
+                preferred = _union(preferred, _spec_from_list(params["preferred"], catalogue))
     except _UnknownShape:
-        return []
-    if not spec:
-        return []
-    codes: list[str] = []
-    for term in catalogue.terms:
-        if term.parent_code is None:
-            if term.code in spec and spec[term.code] is None:
-                codes.append(term.code)
-        else:
-            pars = spec.get(term.parent_code)
-            if pars is not None and term.code.partition(":")[2] in pars:
-                codes.append(term.code)
-    return codes
+        return StatusTerms()
+    return StatusTerms(
+        allowed=_codes(allowed, catalogue) if allowed else (),
+        preferred=_codes(preferred, catalogue),
+    )
+
+
+def status_term_codes(definition: Any, catalogue: StatusCatalogue | None = None) -> list[str]:
+    """The residence-status term codes an offer's rule set admits (see
+    :func:`status_terms_of`)."""
+    return list(status_terms_of(definition, catalogue).allowed)
 
 
 # --- Selectors -------------------------------------------------------------------------------
@@ -392,9 +423,7 @@ def _public_offer_exists(tenant: Tenant) -> Exists:
     )
 
 
-def hsds_providers(
-    tenant: Tenant, *, with_offers: bool = False, nested: bool = True
-) -> QuerySet[Provider]:
+def hsds_providers(tenant: Tenant, *, with_offers: bool = False) -> QuerySet[Provider]:
     """Providers with at least one public offer (an organization without any public service
     is not part of the public directory)."""
     qs = (
@@ -404,16 +433,16 @@ def hsds_providers(
     )
     if with_offers:
         qs = qs.prefetch_related(
-            Prefetch("offers", queryset=hsds_offers(tenant, nested=nested), to_attr="public_offers")
+            Prefetch("offers", queryset=hsds_offers(tenant), to_attr="public_offers")
         )
     return qs
 
 
-def hsds_provider_get(tenant: Tenant, public_id: str, *, nested: bool = True) -> Provider | None:
+def hsds_provider_get(tenant: Tenant, public_id: str) -> Provider | None:
     key = _uuid_or_none(public_id)
     if key is None:
         return None
-    return hsds_providers(tenant, with_offers=True, nested=nested).filter(public_id=key).first()
+    return hsds_providers(tenant, with_offers=True).filter(public_id=key).first()
 
 
 def hsds_locations(tenant: Tenant, *, nested: bool = False) -> QuerySet[OfferLocation]:
@@ -463,7 +492,11 @@ class DirectoryFilter:
     taxonomy_id: str = ""
     organization_id: str = ""
     modified_after: datetime | None = None
-    postcode: str = ""
+    postcode: str = ""  # service_at_locations only
+
+
+def _attribute_codes(found: StatusTerms) -> set[str]:
+    return set(found.allowed) | set(found.preferred)
 
 
 def _rule_sets_where(tenant: Tenant, keep: Any) -> list[int]:
@@ -476,7 +509,7 @@ def _rule_sets_where(tenant: Tenant, keep: Any) -> list[int]:
     return [
         rs.pk
         for rs in RuleSetRecord.objects.filter(pk__in=used).only("pk", "definition")
-        if keep(status_term_codes(rs.definition))
+        if keep(_attribute_codes(status_terms_of(rs.definition)))
     ]
 
 
@@ -499,7 +532,7 @@ def _offer_q(tenant: Tenant, f: DirectoryFilter, prefix: str = "") -> Q:
                 | Q(**{f"{p}provider__name__icontains": word})
                 | Q(**{f"{p}category__name__icontains": word})
                 | Q(**{f"{p}key__iexact": word})
-                | Exists(located)
+                | Q(Exists(located))
             )
     if f.organization_id:
         key = _uuid_or_none(f.organization_id)
@@ -527,9 +560,6 @@ def hsds_offers_filtered(tenant: Tenant, f: DirectoryFilter, *, nested: bool) ->
     qs = hsds_offers(tenant, nested=nested).filter(_offer_q(tenant, f))
     if f.modified_after is not None:
         qs = qs.filter(updated_at__gte=f.modified_after)
-    if f.postcode:
-        located = OfferLocation.objects.filter(offer=OuterRef("pk"), postcode=f.postcode)
-        qs = qs.filter(Exists(located))
     return qs
 
 
@@ -568,6 +598,12 @@ def taxonomy_dict(taxonomy: Taxonomy) -> dict[str, Any]:
 
 
 def term_dict(term: Term) -> dict[str, Any]:
+    return dict(_term_dict(term))
+
+
+@lru_cache(maxsize=1024)
+def _term_dict(term: Term) -> dict[str, Any]:
+    # cached: read only (``term_dict`` hands out copies)
     return _clean(
         {
             "id": term.id,
@@ -608,17 +644,27 @@ class Context:
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         self.catalogue = status_catalogue()
-        self._status: dict[int, list[Term]] = {}
+        self._status: dict[int, tuple[list[Term], list[Term]]] = {}
 
-    def status_terms(self, offer: Offer) -> list[Term]:
+    def _terms(self, offer: Offer) -> tuple[list[Term], list[Term]]:
         rule_set = offer.rule_set
         if rule_set is None:
-            return []
+            return [], []
         if rule_set.pk not in self._status:
-            codes = status_term_codes(rule_set.definition, self.catalogue)
-            terms = [self.catalogue.term(c) for c in codes]
-            self._status[rule_set.pk] = [t for t in terms if t is not None]
+            found = status_terms_of(rule_set.definition, self.catalogue)
+            self._status[rule_set.pk] = (
+                [t for t in map(self.catalogue.term, found.allowed) if t is not None],
+                [t for t in map(self.catalogue.term, found.preferred) if t is not None],
+            )
         return self._status[rule_set.pk]
+
+    def status_terms(self, offer: Offer) -> list[Term]:
+        """The residence statuses with which one may take part (empty: not restricted)."""
+        return self._terms(offer)[0]
+
+    def priority_terms(self, offer: Offer) -> list[Term]:
+        """The residence statuses of the priority group."""
+        return self._terms(offer)[1]
 
 
 def organization_basic(provider: Provider) -> dict[str, Any]:
@@ -796,9 +842,11 @@ def _fees_description(offer: Offer) -> str:
     return " ".join(parts)
 
 
-def eligibility_description(offer: Offer, terms: Sequence[Term]) -> str:
+def eligibility_description(
+    offer: Offer, terms: Sequence[Term], priority: Sequence[Term] = ()
+) -> str:
     """Who may take part, in German: the free-text note, the rule set, the residence
-    statuses it admits and the further conditions of the offer."""
+    statuses it admits (and prefers) and the further conditions of the offer."""
     parts = []
     if offer.eligibility_note.strip():
         parts.append(offer.eligibility_note.strip())
@@ -806,6 +854,8 @@ def eligibility_description(offer: Offer, terms: Sequence[Term]) -> str:
         parts.append(f"Zugangsregeln: {offer.rule_set.name}.")
     if terms:
         parts.append("Aufenthaltsstatus: " + "; ".join(t.name for t in terms) + ".")
+    if priority:
+        parts.append("Vorrangig für: " + "; ".join(t.name for t in priority) + ".")
     if offer.min_age is not None and offer.max_age is not None:
         parts.append(f"Alter: {offer.min_age} bis {offer.max_age} Jahre.")
     elif offer.min_age is not None:
@@ -831,11 +881,13 @@ def service_basic(offer: Offer, ctx: Context, *, with_organization: bool = True)
             "email": offer.contact_email,
             "status": _status(offer),
             "fees_description": _fees_description(offer),
-            "eligibility_description": eligibility_description(offer, ctx.status_terms(offer)),
+            "eligibility_description": eligibility_description(
+                offer, ctx.status_terms(offer), ctx.priority_terms(offer)
+            ),
             "minimum_age": offer.min_age,
             "maximum_age": offer.max_age,
             "alert": _alert(offer),
-            "last_modified": _timestamp(offer.updated_at),
+            "last_modified": timestamp(offer.updated_at),
         }
     )
     if with_organization:
@@ -868,7 +920,7 @@ def _schedule(schedule: OfferSchedule, offer: Offer) -> dict[str, Any]:
 
 def _attribute(offer: Offer, term: Term, link_type: str) -> dict[str, Any]:
     return {
-        "id": derived_id(offer.public_id, f"attribute/{term.id}"),
+        "id": derived_id(offer.public_id, f"attribute/{link_type}/{term.id}"),
         "link_id": str(offer.public_id),
         "link_type": link_type,
         "link_entity": "service",
@@ -982,6 +1034,7 @@ def service_full(
     )
     attributes = [_attribute(offer, category_term(offer.category), LINK_CATEGORY)]
     attributes += [_attribute(offer, t, LINK_ELIGIBILITY) for t in ctx.status_terms(offer)]
+    attributes += [_attribute(offer, t, LINK_PRIORITY) for t in ctx.priority_terms(offer)]
     data["attributes"] = attributes
     return data
 
@@ -1037,7 +1090,7 @@ def export_document(
     return {
         "hsds_version": HSDS_VERSION,
         "profile": profile_url,
-        "generated_at": _timestamp(generated_at),
+        "generated_at": timestamp(generated_at),
         "publisher": {
             "id": str(tenant.public_id),
             "name": tenant.name,
