@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from teilhabe.core.forms import KernFormMixin
 from teilhabe.eligibility import Facts, FactsError, load_residence_status_catalogue
+from teilhabe.territory.models import ags8
 
 from .models import CEFR_CHOICES
 from .selectors import categories
@@ -132,7 +133,7 @@ class MatchingForm(KernFormMixin, forms.Form):
         if d.get("nationality"):
             person["nationality"] = d["nationality"].upper()
         if d.get("gemeinde"):
-            person["municipality_ags"] = d["gemeinde"]
+            person["municipality_ags"] = ags8(d["gemeinde"])
         for name in ("integration_course_access", "lives_in_state_facility", "security_exclusion"):
             value = _tri(d.get(name) or "")
             if value is not None:

@@ -69,3 +69,8 @@ def gemeinden_in(territory: Territory) -> TerritoryQuerySet:
     if territory.kind in (TerritoryKind.KREIS, TerritoryKind.STAEDTEREGION):
         return Territory.objects.filter(parent=territory).order_by("name")
     return Territory.objects.filter(pk=territory.pk)
+
+
+def ags8(ags: str) -> str:
+    """The 8-digit Gemeinde key: a kreisfreie Stadt (5 digits) is padded with ``000``."""
+    return ags.ljust(8, "0") if len(ags) == 5 else ags

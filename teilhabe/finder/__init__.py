@@ -1,0 +1,1 @@
+"""The public offer finder: anonymous questions, matching offers, nothing stored."""
