@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,10 +22,17 @@ from . import imports
 MAX_ERRORS_SHOWN = 500
 
 
+def _file_help() -> str:
+    # evaluated at rendering, so that it shows the configured size limit
+    return gettext("One row per offer, in the layout of the template. At most %(size)s MB.") % {
+        "size": imports.max_megabytes()
+    }
+
+
 class OfferImportForm(KernFormMixin, forms.Form):
     file = forms.FileField(
         label=_("File (XLSX or CSV)"),
-        help_text=_("One row per offer, in the layout of the template."),
+        help_text=lazy(_file_help, str)(),
         widget=forms.FileInput(
             attrs={
                 "accept": ".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument"
@@ -35,12 +44,6 @@ class OfferImportForm(KernFormMixin, forms.Form):
             "empty": _("The file is empty."),
         },
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "One row per offer, in the layout of the template. At most %(size)s MB."
-        ) % {"size": imports.max_megabytes()}
 
 
 def _tenant(request: HttpRequest) -> Any:
