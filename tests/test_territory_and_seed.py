@@ -51,7 +51,7 @@ def test_seed_kreis_is_deterministic_and_covers_every_role(territories: None) ->
 
 
 def test_seed_nrw_builds_73_tenants(territories: None) -> None:
-    seed_nrw(1)
+    seed_nrw(1, with_casework=False)
     assert Tenant.objects.count() == 73
     assert Tenant.objects.filter(territory__ags="05334002").exists()
     some = Tenant.objects.exclude(territory__ags__in=["05754", "05711"]).first()

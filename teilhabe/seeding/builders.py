@@ -274,11 +274,24 @@ def seed_kreis(seed: int = 1) -> SeedResult:
     first = Provider.objects.filter(tenant=main).order_by("pk").first()
     if first is not None:
         first.staff.add(User.objects.get(username="traeger"))
+    seed_casework_for(s, main, participants=300)
+    seed_casework_for(s, bielefeld, participants=40)
     return result
 
 
+def seed_casework_for(s: Seeder, tenant: Tenant, *, participants: int) -> None:
+    """Participants with histories, then their plans, contacts, referrals and volunteers."""
+    from .casework import seed_participants
+    from .casework_cases import seed_casework
+    from .casework_referrals import seed_referrals
+
+    seed_participants(s, tenant, participants)
+    seed_casework(s, tenant)
+    seed_referrals(s, tenant)
+
+
 @transaction.atomic
-def seed_nrw(seed: int = 1) -> SeedResult:
+def seed_nrw(seed: int = 1, *, with_casework: bool = True) -> SeedResult:
     """73 tenants: every Kreis, the StädteRegion, every kreisfreie Stadt, Aachen and
     kreisangehörige Städte, each with a user of every role."""
     result = seed_kreis(seed)
@@ -300,8 +313,12 @@ def seed_nrw(seed: int = 1) -> SeedResult:
             if role is Role.LAND:
                 continue
             s.grant(tenant, s.user(f"{role.value}.{territory.ags}"), role)
-    # About 3,000 offers in all: 150 in the demo Kreis, 40 in every other tenant.
+    # About 3,000 offers in all: 150 in the demo Kreis, 40 in every other tenant; about
+    # 70,000 participants (960 per tenant) with their case work.
     for tenant in Tenant.objects.exclude(territory__ags="05754").order_by("pk"):
         seed_offers(s, tenant, count=40, provider_count=10)
+    if with_casework:
+        for tenant in Tenant.objects.order_by("pk"):
+            seed_casework_for(s, tenant, participants=960)
     result.tenants = list(Tenant.objects.all())
     return result

@@ -12,10 +12,17 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["kreis", "nrw"], default="kreis")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--quiet", action="store_true")
+        parser.add_argument(
+            "--without-casework",
+            action="store_true",
+            help="nrw scale: offers and users only (no participants, contacts, referrals)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        builder = seed_nrw if options["scale"] == "nrw" else seed_kreis
-        result = builder(options["seed"])
+        if options["scale"] == "nrw":
+            result = seed_nrw(options["seed"], with_casework=not options["without_casework"])
+        else:
+            result = seed_kreis(options["seed"])
         if options["quiet"]:
             return
         self.stdout.write(f"Mandanten: {len(result.tenants)}")
