@@ -22,6 +22,42 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         tid = tenant.public_id
         candidates = [
             (Cap.DASHBOARD_VIEW, _("Overview"), reverse("dashboard", args=[tid]), True),
+            (
+                Cap.CASE_MANAGE,
+                _("My caseload"),
+                reverse("participants:caseload", args=[tid]),
+                False,
+            ),
+            (
+                Cap.PARTICIPANTS_CREATE,
+                _("Participants"),
+                reverse("participants:participant_list", args=[tid]),
+                False,
+            ),
+            (
+                Cap.CASE_MANAGE,
+                _("Referrals"),
+                reverse("participants:referral_list", args=[tid]),
+                False,
+            ),
+            (
+                Cap.REFERRAL_ANSWER,
+                _("Referrals to us"),
+                reverse("participants:referral_provider_list", args=[tid]),
+                False,
+            ),
+            (
+                Cap.VOLUNTEER_LOG,
+                _("My mentorships"),
+                reverse("participants:volunteer_home", args=[tid]),
+                False,
+            ),
+            (
+                Cap.VOLUNTEERS_MANAGE,
+                _("Volunteers"),
+                reverse("participants:volunteer_list", args=[tid]),
+                False,
+            ),
             (Cap.OFFERS_VIEW, _("Offers"), reverse("offers:offer_list", args=[tid]), False),
             (Cap.OFFERS_VIEW, _("Providers"), reverse("offers:provider_list", args=[tid]), False),
             (

@@ -1,0 +1,712 @@
+"""Reads of the cases area: case pages, plan, contacts, education history, outcomes, the case
+worker's caseload and the coordination's aggregates.
+
+Every read of a case page goes through ``case_get_for``: it checks ``case.manage`` on the case
+(object rule: responsible or team member of a case of the participant) and writes an audit
+event — ``read`` of the participant, or ``security.participant_denied`` for a refused attempt,
+after which the view answers 404.  Lists are scoped to the actor's own cases and run a fixed
+number of queries whatever the size of the caseload.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+
+from teilhabe.accounts import policy
+from teilhabe.accounts.models import Tenant, User
+from teilhabe.accounts.roles import Cap, Role
+from teilhabe.audit.services import audit_record
+
+from .consent import ConsentMissing, consent_require
+from .models import (
+    CASE_TRANSITIONS,
+    Case,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    Contact,
+    ContactProof,
+    EducationEpisode,
+    Goal,
+    GoalReview,
+    GoalStatus,
+    Notice,
+    Outcome,
+    OutcomeKind,
+    Participant,
+    Referral,
+    ReferralStatus,
+    ResidenceStatusEntry,
+    StatusKind,
+)
+from .selectors import current_status
+
+OPEN_GOAL_STATUSES = (GoalStatus.OPEN, GoalStatus.IN_PROGRESS)
+# Cases in which contacts are expected (dormant cases are paused on purpose).
+WORKING_STATUSES = (CaseStatus.FIRST_CONTACT, CaseStatus.ACTIVE)
+NOT_CLOSED = (CaseStatus.FIRST_CONTACT, CaseStatus.ACTIVE, CaseStatus.DORMANT)
+# The follow-ups after closure: moment -> months after ``closed_on``.
+FOLLOW_UPS: dict[str, int] = {"m6": 6, "m12": 12}
+TARGET_GROUP_AGE_LIMIT = 27
+DASHBOARD_LIMIT = 50
+SMALL_NUMBER = 5
+
+
+# --- Date arithmetic (pure) ------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` shifted by whole months; the 31st becomes the last day of a shorter month."""
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year, month = day.year + years, month0 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def birthday(birth_date: date, age: int) -> date:
+    """The day a person turns ``age`` (29 February: 28 February in common years)."""
+    return add_months(birth_date, 12 * age)
+
+
+def age_on(birth_date: date, on: date) -> int:
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def follow_up_due(closed_on: date, moment: str) -> date:
+    return add_months(closed_on, FOLLOW_UPS[moment])
+
+
+def hours(minutes: int | None) -> Decimal:
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def coarse(n: int) -> str:
+    """Disclosure control: counts from 1 to 4 are shown as "< 5", never exactly."""
+    if 0 < n < SMALL_NUMBER:
+        return f"< {SMALL_NUMBER}"
+    return str(number_format(n, force_grouping=True))
+
+
+def status_label(kind: str) -> str:
+    """The label of a residence-status kind (the catalogue may hold kinds beyond the enum)."""
+    try:
+        return str(StatusKind(kind).label)
+    except ValueError:
+        return kind
+
+
+def participant_url(tenant: Tenant, participant: Participant) -> str | None:
+    """The participant's record page of the people area, if it exists."""
+    try:
+        return reverse(
+            "participants:participant_detail", args=[tenant.public_id, participant.public_id]
+        )
+    except NoReverseMatch:
+        return None
+
+
+# --- Scope and the audited read ----------------------------------------------------------------
+
+
+def cases_of(actor: Any, tenant: Tenant) -> QuerySet[Case]:
+    """Cases the actor works on: responsible for, or on the team of (no audit; for lists)."""
+    team = Case.team.through.objects.filter(user_id=actor.pk).values("case_id")
+    return Case.objects.filter(tenant=tenant).filter(Q(responsible_id=actor.pk) | Q(pk__in=team))
+
+
+def _listed(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Without merged, anonymised or restricted records (Art. 18: hidden from lists)."""
+    return qs.filter(
+        participant__merged_into__isnull=True,
+        participant__anonymised_at__isnull=True,
+        participant__restricted=False,
+    )
+
+
+def case_get_for(
+    *, actor: Any, tenant: Tenant, public_id: Any, purpose: str = "read"
+) -> Case | None:
+    """One case with its participant, or None (the view answers 404).
+
+    The read of the participant's record — or the refused attempt — is audited either way.
+    """
+    case = (
+        Case.objects.filter(tenant=tenant, public_id=public_id)
+        .select_related("participant", "participant__gemeinde", "responsible")
+        .first()
+    )
+    if (
+        case is None
+        or case.participant.merged_into_id is not None
+        or not policy.can(actor, Cap.CASE_MANAGE, case)
+    ):
+        audit_record(
+            actor=actor,
+            action="security.participant_denied",
+            tenant=tenant,
+            details={"case": str(public_id)},
+        )
+        return None
+    audit_record(
+        actor=actor,
+        action=purpose,
+        obj=case.participant,
+        tenant=tenant,
+        details={"case": str(case.public_id)},
+    )
+    return case
+
+
+# --- The case pages ------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseHeader:
+    """What every case page shows above its content."""
+
+    case: Case
+    participant: Participant
+    age: int
+    status_entry: ResidenceStatusEntry | None
+    status_text: str
+    next_steps: list[Goal]
+    consent: Consent | None
+    consent_message: str
+    birthday_27: date
+    birthday_27_soon: bool
+    follow_ups_due: list[tuple[str, date]]
+    read_only_message: str
+    participant_url: str | None
+
+    @property
+    def may_process(self) -> bool:
+        """Case work beyond first contact: needs the consent and a writable record."""
+        return self.consent is not None and not self.read_only_message
+
+    @property
+    def closed(self) -> bool:
+        return self.case.status == CaseStatus.CLOSED
+
+
+def read_only_message(participant: Participant) -> str:
+    from django.utils.translation import gettext as _
+
+    if participant.anonymised_at is not None:
+        return _("This record has been anonymised; it can no longer be changed.")
+    if participant.restricted:
+        return _(
+            "Processing of this person's data is restricted (Art. 18 GDPR); "
+            "the record is read-only."
+        )
+    return ""
+
+
+def follow_ups_due(case: Case, recorded: Iterable[str], today: date) -> list[tuple[str, date]]:
+    """Follow-ups of a closed case that are due and not recorded: (moment, due date)."""
+    if case.status != CaseStatus.CLOSED or case.closed_on is None:
+        return []
+    done = set(recorded)
+    due = []
+    for moment in FOLLOW_UPS:
+        when = follow_up_due(case.closed_on, moment)
+        if when <= today and moment not in done:
+            due.append((moment, when))
+    return due
+
+
+def case_header(case: Case, *, today: date | None = None) -> CaseHeader:
+    today = today or timezone.localdate()
+    participant = case.participant
+    entry = current_status(participant, today)
+    status_text = ""
+    if entry is not None:
+        status_text = f"{status_label(entry.kind)} {entry.paragraph}".strip()
+    try:
+        consent: Consent | None = consent_require(participant, ConsentPurpose.CASE_WORK, on=today)
+        message = ""
+    except ConsentMissing as exc:
+        consent, message = None, str(exc)
+    next_steps = list(
+        case.goals.filter(status__in=OPEN_GOAL_STATUSES)
+        .select_related("category")
+        .order_by("urgency", F("target_date").asc(nulls_last=True), "id")[:3]
+    )
+    recorded = (
+        list(case.outcomes.values_list("moment", flat=True))
+        if case.status == CaseStatus.CLOSED
+        else []
+    )
+    b27 = birthday(participant.birth_date, TARGET_GROUP_AGE_LIMIT)
+    return CaseHeader(
+        case=case,
+        participant=participant,
+        age=age_on(participant.birth_date, today),
+        status_entry=entry,
+        status_text=status_text,
+        next_steps=next_steps,
+        consent=consent,
+        consent_message=message,
+        birthday_27=b27,
+        birthday_27_soon=today <= b27 <= add_months(today, 6),
+        follow_ups_due=follow_ups_due(case, recorded, today),
+        read_only_message=read_only_message(participant),
+        participant_url=participant_url(case.tenant, participant),
+    )
+
+
+def allowed_transitions(case: Case) -> list[tuple[str, str]]:
+    """The statuses the case may move to now, in the order of the status list."""
+    allowed = CASE_TRANSITIONS.get(case.status, set())
+    return [(value, str(label)) for value, label in CaseStatus.choices if value in allowed]
+
+
+def case_team(case: Case) -> list[User]:
+    return list(case.team.order_by("last_name", "first_name", "username"))
+
+
+def case_worker_candidates(tenant: Tenant) -> QuerySet[User]:
+    """Users with an active case-worker role in the tenant (responsible or team member)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__tenant=tenant,
+            memberships__role=Role.CASE_WORKER,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def case_outcomes(case: Case) -> list[Outcome]:
+    order = {"closure": 0, "m6": 1, "m12": 2}
+    return sorted(case.outcomes.all(), key=lambda o: order.get(o.moment, 9))
+
+
+def goals_of(case: Case, *, today: date | None = None) -> list[Goal]:
+    """The plan: goals with their reviews (two queries); ``overdue`` set on each goal."""
+    from django.db.models import Prefetch
+
+    today = today or timezone.localdate()
+    goals = list(
+        case.goals.select_related("category")
+        .prefetch_related(
+            Prefetch("reviews", queryset=GoalReview.objects.order_by("-reviewed_on", "-id"))
+        )
+        .order_by(F("target_date").asc(nulls_last=True), "id")
+    )
+    for goal in goals:
+        goal.overdue = (  # type: ignore[attr-defined]
+            goal.status in OPEN_GOAL_STATUSES
+            and goal.target_date is not None
+            and goal.target_date < today
+        )
+    return goals
+
+
+def goal_get(case: Case, public_id: Any) -> Goal | None:
+    return case.goals.select_related("category").filter(public_id=public_id).first()
+
+
+def contacts_of(case: Case) -> QuerySet[Contact]:
+    return (
+        Contact.objects.filter(tenant_id=case.tenant_id, case=case)
+        .select_related("staff")
+        .order_by("-happened_on", "-id")
+    )
+
+
+@dataclass
+class HoursRow:
+    month: date
+    by_proof: list[Decimal]
+    total: Decimal
+    contacts: int
+
+
+@dataclass
+class HoursSummary:
+    """Coaching hours per month and per proof of contact (for the funding report)."""
+
+    proofs: list[tuple[str, str]]
+    rows: list[HoursRow] = field(default_factory=list)
+    totals: list[Decimal] = field(default_factory=list)
+    total: Decimal = Decimal("0.00")
+    contacts: int = 0
+
+
+def contact_hours(case: Case) -> HoursSummary:
+    """One query: minutes grouped by month and proof."""
+    grouped = (
+        Contact.objects.filter(tenant_id=case.tenant_id, case=case)
+        .annotate(month=TruncMonth("happened_on"))
+        .values("month", "proof")
+        .annotate(minutes=Sum("minutes"), n=Count("id"))
+        .order_by("-month")
+    )
+    proofs = [(str(v), str(label)) for v, label in ContactProof.choices]
+    index = {v: i for i, (v, _label) in enumerate(proofs)}
+    months: dict[date, list[int]] = {}
+    counts: dict[date, int] = {}
+    for row in grouped:
+        month = row["month"]
+        if hasattr(month, "date"):
+            month = month.date()
+        months.setdefault(month, [0] * len(proofs))[index[row["proof"]]] += row["minutes"] or 0
+        counts[month] = counts.get(month, 0) + row["n"]
+    summary = HoursSummary(proofs=proofs)
+    column_minutes = [0] * len(proofs)
+    for month in sorted(months, reverse=True):
+        minutes = months[month]
+        summary.rows.append(
+            HoursRow(
+                month=month,
+                by_proof=[hours(m) for m in minutes],
+                total=hours(sum(minutes)),
+                contacts=counts[month],
+            )
+        )
+        column_minutes = [a + b for a, b in zip(column_minutes, minutes, strict=True)]
+    summary.totals = [hours(m) for m in column_minutes]
+    summary.total = hours(sum(column_minutes))
+    summary.contacts = sum(counts.values())
+    return summary
+
+
+def episodes_of(participant: Participant) -> list[EducationEpisode]:
+    """The education history in chronological order (oldest first)."""
+    return list(
+        EducationEpisode.objects.filter(
+            tenant_id=participant.tenant_id, participant=participant
+        ).order_by("started_on", "id")
+    )
+
+
+def episode_get(case: Case, public_id: Any) -> EducationEpisode | None:
+    return EducationEpisode.objects.filter(
+        tenant_id=case.tenant_id, participant_id=case.participant_id, public_id=public_id
+    ).first()
+
+
+def open_follow_up_moments(case: Case) -> list[tuple[str, str]]:
+    """Follow-up moments (m6, m12) not recorded yet."""
+    recorded = set(case.outcomes.values_list("moment", flat=True))
+    labels = dict(Outcome._meta.get_field("moment").choices or [])
+    return [(m, str(labels[m])) for m in FOLLOW_UPS if m not in recorded]
+
+
+def notice_get_for(*, actor: Any, tenant: Tenant, public_id: Any) -> Notice | None:
+    """A notice addressed to the actor (anybody else's: None)."""
+    policy.require(actor, Cap.CASE_MANAGE, tenant)
+    return Notice.objects.filter(tenant=tenant, user_id=actor.pk, public_id=public_id).first()
+
+
+def contacts_for_export(
+    *,
+    actor: Any,
+    tenant: Tenant,
+    case: Case | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[Contact]:
+    """Contacts of one case, or of all the actor's cases, in a period (for the
+    Verwendungsnachweis)."""
+    policy.require(actor, Cap.CASE_MANAGE, case if case is not None else tenant)
+    qs = Contact.objects.filter(tenant=tenant)
+    if case is not None:
+        qs = qs.filter(case=case)
+    else:
+        qs = qs.filter(case__in=_listed(cases_of(actor, tenant)).values("pk"))
+    if start is not None:
+        qs = qs.filter(happened_on__gte=start)
+    if end is not None:
+        qs = qs.filter(happened_on__lte=end)
+    return qs.select_related("case", "case__participant", "staff").order_by(
+        "case__participant__last_name", "case__participant__first_name", "case_id", "happened_on"
+    )
+
+
+# --- The caseload dashboard --------------------------------------------------------------------
+
+
+@dataclass
+class BirthdayRow:
+    participant: Participant
+    case_id: Any
+    birthday_27: date
+
+
+@dataclass
+class FollowUpRow:
+    case: Case
+    moment: str
+    label: str
+    due: date
+
+
+@dataclass
+class Caseload:
+    cases: QuerySet[Case]
+    overdue_contacts: list[Case]
+    expiring_documents: list[ResidenceStatusEntry]
+    birthdays: list[BirthdayRow]
+    waiting_referrals: list[Referral]
+    overdue_goals: list[Goal]
+    follow_ups: list[FollowUpRow]
+    notices: list[Notice]
+    overdue_days: int
+    answer_days: int
+    limit: int = DASHBOARD_LIMIT
+
+
+def _first_case_of(my_cases: QuerySet[Case], participant_ref: str = "participant_id") -> Subquery:
+    """The public id of the actor's (preferably open) case of a participant, for links."""
+    return Subquery(
+        my_cases.filter(participant_id=OuterRef(participant_ref))
+        .order_by(F("closed_on").desc(nulls_first=True), "-intake_date")
+        .values("public_id")[:1]
+    )
+
+
+def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Caseload:
+    """Everything the case worker should see today; a fixed number of queries."""
+    policy.require(actor, Cap.CASE_MANAGE, tenant)
+    today = today or timezone.localdate()
+    overdue_days = int(settings.TEILHABE_CONTACT_OVERDUE_DAYS)
+    answer_days = int(settings.TEILHABE_REFERRAL_ANSWER_DAYS)
+    limit = DASHBOARD_LIMIT
+    mine = _listed(cases_of(actor, tenant))
+    open_cases = mine.filter(status__in=NOT_CLOSED)
+    open_participants = open_cases.values("participant_id")
+
+    last_contact = Subquery(
+        Contact.objects.filter(tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"))
+        .order_by("-happened_on")
+        .values("happened_on")[:1]
+    )
+    next_goal = Goal.objects.filter(
+        tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"), status__in=OPEN_GOAL_STATUSES
+    ).order_by("urgency", F("target_date").asc(nulls_last=True), "id")
+    cases = (
+        open_cases.select_related("participant")
+        .annotate(
+            last_contact=last_contact,
+            next_goal_text=Subquery(next_goal.values("text")[:1]),
+            next_goal_date=Subquery(next_goal.values("target_date")[:1]),
+        )
+        .order_by("participant__last_name", "participant__first_name", "id")
+    )
+
+    cutoff = today - timedelta(days=overdue_days)
+    overdue_contacts: list[Case] = list(
+        open_cases.filter(status__in=WORKING_STATUSES)
+        .annotate(last_contact=last_contact)
+        .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True, intake_date__lt=cutoff))
+        .select_related("participant")
+        .order_by(F("last_contact").asc(nulls_first=True), "intake_date", "id")[: limit + 1]
+    )
+
+    later_entry = ResidenceStatusEntry.objects.filter(
+        tenant_id=OuterRef("tenant_id"),
+        participant_id=OuterRef("participant_id"),
+        valid_from__gt=OuterRef("valid_from"),
+    )
+    expiring_documents: list[ResidenceStatusEntry] = list(
+        ResidenceStatusEntry.objects.filter(
+            tenant=tenant,
+            participant_id__in=open_participants,
+            valid_until__gte=today,
+            valid_until__lte=today + timedelta(days=30),
+        )
+        .filter(~Exists(later_entry))
+        .select_related("participant")
+        .annotate(case_public_id=_first_case_of(open_cases))
+        .order_by("valid_until", "id")[: limit + 1]
+    )
+    for entry in expiring_documents:
+        setattr(entry, "kind_label", status_label(entry.kind))  # noqa: B010
+
+    # turning 27 between today and six months from today
+    born_from = birthday(today, -TARGET_GROUP_AGE_LIMIT)
+    born_until = birthday(add_months(today, 6), -TARGET_GROUP_AGE_LIMIT)
+    birthday_people = list(
+        Participant.objects.filter(
+            tenant=tenant,
+            pk__in=open_participants,
+            birth_date__gte=born_from,
+            birth_date__lte=born_until,
+        )
+        .annotate(case_public_id=_first_case_of(open_cases, "pk"))
+        .order_by("birth_date", "id")[: limit + 1]
+    )
+    birthdays = [
+        BirthdayRow(
+            participant=p,
+            case_id=getattr(p, "case_public_id", None),
+            birthday_27=birthday(p.birth_date, TARGET_GROUP_AGE_LIMIT),
+        )
+        for p in birthday_people
+    ]
+
+    waiting_referrals = list(
+        Referral.objects.filter(
+            tenant=tenant, case__in=open_cases.values("pk"), status=ReferralStatus.SENT
+        )
+        .filter(Q(sent_on__lt=today - timedelta(days=answer_days)) | Q(answer_due__lt=today))
+        .select_related("offer", "offer__provider", "case", "case__participant")
+        .order_by(F("sent_on").asc(nulls_last=True), "id")[: limit + 1]
+    )
+
+    overdue_goals = list(
+        Goal.objects.filter(
+            tenant=tenant,
+            case__in=open_cases.values("pk"),
+            status__in=OPEN_GOAL_STATUSES,
+            target_date__lt=today,
+        )
+        .select_related("case", "case__participant", "category")
+        .order_by("target_date", "id")[: limit + 1]
+    )
+
+    has_m6 = Outcome.objects.filter(case_id=OuterRef("pk"), moment="m6")
+    has_m12 = Outcome.objects.filter(case_id=OuterRef("pk"), moment="m12")
+    six_ago, twelve_ago = add_months(today, -6), add_months(today, -12)
+    closed = (
+        mine.filter(status=CaseStatus.CLOSED, closed_on__isnull=False, closed_on__lte=six_ago)
+        .annotate(has_m6=Exists(has_m6), has_m12=Exists(has_m12))
+        .filter(Q(has_m6=False) | Q(closed_on__lte=twelve_ago, has_m12=False))
+        .select_related("participant")
+        .order_by("closed_on", "id")[: limit + 1]
+    )
+    labels = dict(Outcome._meta.get_field("moment").choices or [])
+    follow_ups: list[FollowUpRow] = []
+    for case in closed:
+        assert case.closed_on is not None
+        done = {m for m in FOLLOW_UPS if getattr(case, f"has_{m}", False)}
+        for moment, due in follow_ups_due(case, done, today):
+            follow_ups.append(FollowUpRow(case, moment, str(labels[moment]), due))
+
+    notices: list[Notice] = list(
+        Notice.objects.filter(tenant=tenant, user_id=actor.pk, read_at__isnull=True)
+        .select_related("participant")
+        .annotate(case_public_id=_first_case_of(mine))
+        .order_by("-created_at", "-id")[: limit + 1]
+    )
+    return Caseload(
+        cases=cases,
+        overdue_contacts=overdue_contacts,
+        expiring_documents=expiring_documents,
+        birthdays=birthdays,
+        waiting_referrals=waiting_referrals,
+        overdue_goals=overdue_goals,
+        follow_ups=follow_ups,
+        notices=notices,
+        overdue_days=overdue_days,
+        answer_days=answer_days,
+    )
+
+
+# --- Aggregates for the coordination -------------------------------------------------------------
+
+
+@dataclass
+class CountCell:
+    label: str
+    values: list[str]
+    total: str
+
+
+@dataclass
+class MonthRow:
+    month: date
+    contacts: str
+    people: str
+    hours: str
+
+
+@dataclass
+class Overview:
+    """Counts only; numbers below five are coarsened, names never appear."""
+
+    modules: list[tuple[str, str]]
+    open_cases: list[CountCell]
+    open_total: str
+    months: list[MonthRow]
+    outcome_moments: list[tuple[str, str]]
+    outcomes: list[CountCell]
+
+
+def casework_overview(*, actor: Any, tenant: Tenant, today: date | None = None) -> Overview:
+    policy.require(actor, Cap.CASEWORK_AGGREGATES, tenant)
+    today = today or timezone.localdate()
+    modules = [(str(v), str(label)) for v, label in Case._meta.get_field("module").choices or []]
+    by_status: dict[tuple[str, str], int] = {
+        (row["status"], row["module"]): row["n"]
+        for row in Case.objects.filter(tenant=tenant, status__in=NOT_CLOSED)
+        .values("status", "module")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    open_cases = []
+    for status in NOT_CLOSED:
+        values = [by_status.get((status, m), 0) for m, _label in modules]
+        open_cases.append(
+            CountCell(
+                str(CaseStatus(status).label), [coarse(v) for v in values], coarse(sum(values))
+            )
+        )
+    open_total = coarse(sum(by_status.values()))
+
+    start = add_months(today.replace(day=1), -11)
+    months = []
+    for row in (
+        Contact.objects.filter(tenant=tenant, happened_on__gte=start, happened_on__lte=today)
+        .annotate(month=TruncMonth("happened_on"))
+        .values("month")
+        .annotate(
+            n=Count("id"),
+            minutes=Sum("minutes"),
+            people=Count("case__participant", distinct=True),
+        )
+        .order_by("-month")
+    ):
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        n = row["n"]
+        shown_hours = (
+            str(number_format(hours(row["minutes"]), decimal_pos=1, force_grouping=True))
+            if n >= SMALL_NUMBER
+            else "–"
+        )
+        months.append(MonthRow(month, coarse(n), coarse(row["people"]), shown_hours))
+
+    moments = [(str(v), str(label)) for v, label in Outcome._meta.get_field("moment").choices or []]
+    by_kind: dict[tuple[str, str], int] = {
+        (row["kind"], row["moment"]): row["n"]
+        for row in Outcome.objects.filter(tenant=tenant)
+        .values("kind", "moment")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    outcomes = []
+    for kind, label in OutcomeKind.choices:
+        values = [by_kind.get((kind, m), 0) for m, _label in moments]
+        outcomes.append(CountCell(str(label), [coarse(v) for v in values], coarse(sum(values))))
+    return Overview(
+        modules=modules,
+        open_cases=open_cases,
+        open_total=open_total,
+        months=months,
+        outcome_moments=moments,
+        outcomes=outcomes,
+    )
