@@ -63,6 +63,12 @@ class Result:
 
 def fetch_once(target: Target) -> tuple[int | None, str]:
     """One request on a fresh connection: (status or None, short description)."""
+    status, detail, _body = fetch(target)
+    return status, detail
+
+
+def fetch(target: Target) -> tuple[int | None, str, bytes]:
+    """One request on a fresh connection: (status or None, short description, body)."""
     conn = http.client.HTTPConnection(target.host, target.port, timeout=30)
     try:
         headers = {"User-Agent": "teilhabe-bench", **target.headers_for(0)}
@@ -71,9 +77,9 @@ def fetch_once(target: Target) -> tuple[int | None, str]:
         body = resp.read()
         location = resp.getheader("Location")
         detail = f"HTTP {resp.status}" + (f" -> {location}" if location else "")
-        return resp.status, f"{detail} ({len(body)} bytes)"
+        return resp.status, f"{detail} ({len(body)} bytes)", body
     except (OSError, http.client.HTTPException) as exc:
-        return None, f"{type(exc).__name__}: {exc}"
+        return None, f"{type(exc).__name__}: {exc}", b""
     finally:
         conn.close()
 

@@ -72,8 +72,8 @@ def run_python(args: list[str], env: dict[str, str], what: str, timeout: float =
     return proc.stdout
 
 
-def manage(args: list[str], env: dict[str, str], what: str) -> str:
-    return run_python(["manage.py", *args], env, what)
+def manage(args: list[str], env: dict[str, str], what: str, timeout: float = 600) -> str:
+    return run_python(["manage.py", *args], env, what, timeout)
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -130,8 +130,9 @@ class Login:
         return [{"Cookie": f"{self.cookie_name}={key}"} for key in self.session_keys]
 
 
-def create_login(env: dict[str, str], username: str, count: int) -> Login:
-    args = ["bench/session.py", username, str(count)]
+def create_login(env: dict[str, str], username: str, count: int, tenant_ags: str = "") -> Login:
+    """``count`` signed-in sessions of ``username`` (in the tenant with ``tenant_ags``)."""
+    args = ["bench/session.py", username, str(count), *([tenant_ags] if tenant_ags else [])]
     out = run_python(args, env, "creating the sessions")
     data = json.loads(out.strip().splitlines()[-1])
     return Login(**data)

@@ -3,12 +3,14 @@
 Run with the benchmark's environment (same DATABASE_URL and TEILHABE_SECRET_KEY as the
 server, because the session auth hash depends on the secret key)::
 
-    python bench/session.py verwaltung 20
+    python bench/session.py verwaltung 20 [AGS]
 
 Creates (or reuses) a confirmed TOTP device named "bench" for the user and COUNT sessions
 as django.contrib.auth and django_otp would after password and second factor.  Prints one
 JSON line: ``{"session_keys": [...], "cookie_name": ..., "tenant_id": ..., ...}``.
-The tenant is the one in which the user is tenant administrator (the demo: Kreis Gütersloh).
+The tenant is the one whose territory has the key AGS (e.g. 05754, Kreis Gütersloh), else
+the one in which the user is tenant administrator (the demo: Kreis Gütersloh), else any of
+the user's tenants.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(username: str, count: int) -> None:
+def main(username: str, count: int, tenant_ags: str = "") -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -47,12 +49,16 @@ def main(username: str, count: int) -> None:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
 
-    membership = (
-        Membership.objects.filter(user=user, role=Role.TENANT_ADMIN, is_active=True)
-        .select_related("tenant")
-        .order_by("tenant__name")
-        .first()
-    ) or Membership.objects.filter(user=user, is_active=True).select_related("tenant").first()
+    memberships = Membership.objects.filter(user=user, is_active=True).select_related("tenant")
+    if tenant_ags:
+        membership = memberships.filter(tenant__territory__ags=tenant_ags).order_by("pk").first()
+        if membership is None:
+            raise SystemExit(f"{username} holds no membership in the tenant with AGS {tenant_ags}")
+    else:
+        membership = (
+            memberships.filter(role=Role.TENANT_ADMIN).order_by("tenant__name").first()
+            or memberships.order_by("pk").first()
+        )
     if membership is None:
         raise SystemExit(f"{username} holds no membership in any tenant")
 
@@ -84,4 +90,5 @@ if __name__ == "__main__":
     main(
         sys.argv[1] if len(sys.argv) > 1 else "verwaltung",
         int(sys.argv[2]) if len(sys.argv) > 2 else 1,
+        sys.argv[3] if len(sys.argv) > 3 else "",
     )
