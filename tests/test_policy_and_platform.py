@@ -73,6 +73,7 @@ def test_navigation_shows_only_what_roles_allow(world: World) -> None:
         "Angebote",
         "Träger",
         "Teilnahmeregeln",
+        "Meine Begleitungen",
     }
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import policy
 from .roles import Cap
@@ -36,13 +37,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ),
             (
                 Cap.CASE_MANAGE,
-                _("Referrals"),
+                pgettext_lazy("referrals", "Referrals"),
                 reverse("participants:referral_list", args=[tid]),
                 False,
             ),
             (
                 Cap.REFERRAL_ANSWER,
-                _("Referrals to us"),
+                pgettext_lazy("referrals", "Referrals to us"),
                 reverse("participants:referral_provider_list", args=[tid]),
                 False,
             ),
@@ -54,7 +55,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ),
             (
                 Cap.VOLUNTEERS_MANAGE,
-                _("Volunteers"),
+                pgettext_lazy("referrals", "Volunteers"),
                 reverse("participants:volunteer_list", args=[tid]),
                 False,
             ),
