@@ -18,12 +18,15 @@ from .models import Case, Participant, VolunteerAssignment
 
 
 def case_worker_participant_ids(user: Any, tenant_id: int) -> QuerySet[Case, int]:
-    """Participants of cases the user is responsible for or on the team of."""
+    """Participants of cases the user is responsible for or on the team of (two indexed
+    subqueries instead of one OR over the team join)."""
+    team = Case.team.through.objects.filter(user_id=user.pk, case__tenant_id=tenant_id).values_list(
+        "case__participant_id", flat=True
+    )
     return (
         Case.objects.filter(tenant_id=tenant_id)
-        .filter(Q(responsible=user) | Q(team=user))
+        .filter(Q(responsible=user) | Q(participant_id__in=team))
         .values_list("participant_id", flat=True)
-        .distinct()
     )
 
 
