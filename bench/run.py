@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
 import json
 import os
 import platform
@@ -28,8 +29,10 @@ from server import (
     ROOT,
     VAR,
     BenchError,
+    CaseWork,
     Gunicorn,
     Login,
+    create_casework,
     create_login,
     fresh_postgres,
     fresh_sqlite,
@@ -80,6 +83,11 @@ TARGETS: dict[str, Goal] = {
     "finder": Goal("p95", 150),
     "hsds": Goal("p95", 200),
     "matching": Goal("p95", 20),
+    # Case work of a case worker (fallarbeit) in the demo Kreis.
+    "caseload": Goal("p95", 150),
+    "participants": Goal("p95", 150),
+    "participant": Goal("p95", 150),
+    "search": Goal("p95", 200),
 }
 
 
@@ -124,6 +132,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--offers-user",
         default="koordination",
         help="demo user for the offer directory (signed in to the demo Kreis)",
+    )
+    p.add_argument(
+        "--casework-user",
+        default="fallarbeit",
+        help="demo case worker for the case-work pages (in the demo Kreis)",
     )
     p.add_argument(
         "--matching-repeat",
@@ -194,9 +207,36 @@ def _hsds_page(body: bytes) -> str:
     return ""
 
 
-def endpoints(login: Login, staff: Login, port: int) -> list[Endpoint]:
+def _count(element_id: str, what: str) -> Callable[[bytes], str]:
+    """Check: the number at the start of the element ``element_id`` is above zero."""
+    pattern = re.compile(rb'id="' + element_id.encode() + rb'">\s*(\d+)')
+
+    def check(body: bytes) -> str:
+        found = pattern.search(body)
+        if not found or int(found.group(1)) == 0:
+            return f"{what} is empty"
+        return ""
+
+    return check
+
+
+def _shows(name: str, first: Callable[[bytes], str] | None = None) -> Callable[[bytes], str]:
+    """Check: the page shows ``name`` (HTML-escaped), after the check ``first``."""
+    needle = html.escape(name).encode()
+
+    def check(body: bytes) -> str:
+        problem = first(body) if first else ""
+        if problem:
+            return problem
+        return "" if needle in body else f"the page does not show {name!r}"
+
+    return check
+
+
+def endpoints(login: Login, staff: Login, cases: CaseWork, port: int) -> list[Endpoint]:
     """The measured endpoints.  Signed-in ones use one session per connection."""
     tenant = staff.tenant_id  # the demo Kreis
+    paths = cases.paths
 
     def target(path: str, sessions: Login | None = None) -> loadgen.Target:
         cookies = sessions.cookie_headers() if sessions else []
@@ -209,6 +249,26 @@ def endpoints(login: Login, staff: Login, port: int) -> list[Endpoint]:
         Endpoint("offers", target(f"/t/{tenant}/angebote/?{OFFER_FILTERS}", staff), _offer_count),
         Endpoint("finder", target(f"/finden/{tenant}/de/?{FINDER_ANSWERS}"), _finder_results),
         Endpoint("hsds", target(f"/hsds/{tenant}/services?per_page=50"), _hsds_page),
+        Endpoint(
+            "caseload",
+            target(paths["caseload"], cases.login),
+            _count("case-count", "the caseload (open cases)"),
+        ),
+        Endpoint(
+            "participants",
+            target(paths["participants"], cases.login),
+            _count("participant-count", "the participant list"),
+        ),
+        Endpoint(
+            "participant",
+            target(paths["participant"], cases.login),
+            _shows(cases.last_name),
+        ),
+        Endpoint(
+            "search",
+            target(paths["search"], cases.login),
+            _shows(cases.last_name, _count("participant-count", "the search result")),
+        ),
     ]
 
 
@@ -304,6 +364,18 @@ def bench_database(
         DEMO_KREIS_AGS,
     )
     log(f"   offers: {staff.tenant_name} ({staff.role}) /t/{staff.tenant_id}/angebote/")
+    cases = step(
+        f"{sessions} session(s) for {args.casework_user}",
+        create_casework,
+        env,
+        args.casework_user,
+        sessions,
+        DEMO_KREIS_AGS,
+    )
+    log(
+        f"   case work: {cases.login.tenant_name} ({cases.login.role}) {cases.paths['participant']}"
+        f" ({cases.last_name}), search {cases.paths['search']}"
+    )
 
     rows: list[dict[str, Any]] = []
     server = Gunicorn(
@@ -320,7 +392,7 @@ def bench_database(
             + (f", {args.threads} threads" if args.worker_class == "gthread" else "")
             + ")"
         )
-        measured = endpoints(login, staff, server.port)
+        measured = endpoints(login, staff, cases, server.port)
         for endpoint in measured:
             preflight(endpoint)
         for endpoint in measured:
@@ -515,6 +587,7 @@ def main(argv: list[str] | None = None) -> int:
             "client_processes": args.client_procs,
             "user": args.user,
             "offers_user": args.offers_user,
+            "casework_user": args.casework_user,
             "sessions": args.sessions or max(args.concurrency),
             "matching_repeat": args.matching_repeat,
         },

@@ -138,6 +138,24 @@ def create_login(env: dict[str, str], username: str, count: int, tenant_ags: str
     return Login(**data)
 
 
+@dataclass
+class CaseWork:
+    """Sessions of a case worker and the case-work paths (bench/casework.py)."""
+
+    login: Login
+    participant_id: str
+    last_name: str
+    paths: dict[str, str]
+
+
+def create_casework(env: dict[str, str], username: str, count: int, tenant_ags: str) -> CaseWork:
+    """``count`` sessions of the case worker ``username`` and one of their participants."""
+    out = run_python(["bench/casework.py", username, str(count), tenant_ags], env, "case work")
+    data = json.loads(out.strip().splitlines()[-1])
+    extra = {k: data.pop(k) for k in ("participant_id", "last_name", "paths")}
+    return CaseWork(login=Login(**data), **extra)
+
+
 # --- gunicorn -------------------------------------------------------------------------------
 
 

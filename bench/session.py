@@ -25,6 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(username: str, count: int, tenant_ags: str = "") -> None:
+    print(json.dumps(create_sessions(username, count, tenant_ags)))
+
+
+def create_sessions(username: str, count: int, tenant_ags: str = "") -> dict:
+    """The sessions as a dict (see the module docstring); Django is set up on the way."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -73,17 +78,13 @@ def main(username: str, count: int, tenant_ags: str = "") -> None:
         session.create()
         keys.append(session.session_key)
 
-    print(
-        json.dumps(
-            {
-                "session_keys": keys,
-                "cookie_name": settings.SESSION_COOKIE_NAME,
-                "tenant_id": str(membership.tenant.public_id),
-                "tenant_name": membership.tenant.name,
-                "role": membership.role,
-            }
-        )
-    )
+    return {
+        "session_keys": keys,
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "tenant_id": str(membership.tenant.public_id),
+        "tenant_name": membership.tenant.name,
+        "role": membership.role,
+    }
 
 
 if __name__ == "__main__":
