@@ -39,14 +39,12 @@ DEBUG = env_bool("TEILHABE_DEBUG", False)
 # The demo flag allows conveniences that must never reach production (second factor off).
 DEMO = env_bool("TEILHABE_DEMO", False)
 
+# Without TEILHABE_SECRET_KEY in production the key stays empty: Django then refuses every
+# use of it (sessions, CSRF, tokens) with ImproperlyConfigured and `check --deploy` fails, while
+# commands that need no key (migrate, makemigrations --check) still run.
 SECRET_KEY = os.environ.get("TEILHABE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or DEMO:
-        SECRET_KEY = "insecure-demo-key-only-for-local-use-0123456789-abcdefghijklmnop"  # noqa: S105
-    else:
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured("TEILHABE_SECRET_KEY must be set in production.")
+if not SECRET_KEY and (DEBUG or DEMO):
+    SECRET_KEY = "insecure-demo-key-only-for-local-use-0123456789-abcdefghijklmnop"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("TEILHABE_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("TEILHABE_CSRF_TRUSTED_ORIGINS", [])

@@ -284,3 +284,28 @@ def test_logout_requires_post_and_ends_session(world: World) -> None:
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("dashboard", args=[world.tenant.public_id])).status_code == 302
     assert AuditEvent.objects.filter(action="auth.logout").exists()
+
+
+def test_production_without_secret_key_refuses_to_sign_anything() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEILHABE_")}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "try:\n    settings.SECRET_KEY\nexcept Exception as exc:\n    print(type(exc).__name__)\n"
+    )
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "ImproperlyConfigured"
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert deploy.returncode != 0
