@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "teilhabe.participants",
     "teilhabe.finder",
     "teilhabe.reporting",
+    "teilhabe.needs",
     "teilhabe.seeding",
 ]
 
