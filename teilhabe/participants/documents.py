@@ -197,6 +197,7 @@ def document_delete(*, actor: Any, document: Document) -> None:
     """Delete the document and, once the deletion is committed, its file."""
     participant = document.participant
     _require_editor(actor, participant)
+    participant_ensure_writable(participant)
     if Consent.objects.filter(tenant_id=document.tenant_id, document=document).exists():
         raise DomainError(_("The document is the scan of a consent and is kept as its proof."))
     path = stored_path(document)

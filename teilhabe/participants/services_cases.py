@@ -41,7 +41,8 @@ from .models import (
     Referral,
     ReferralStatus,
 )
-from .selectors_cases import FOLLOW_UPS, follow_up_due, read_only_message
+from .selectors_cases import FOLLOW_UPS, follow_up_due
+from .services_people import participant_ensure_writable
 
 MAX_CONTACT_MINUTES = 720
 MAX_HOURS_PER_WEEK = 60
@@ -89,9 +90,7 @@ def _conflict() -> ConflictError:
 def _check(actor: Any, case: Case, *, consent: bool = True, open_case: bool = True) -> None:
     """The common preconditions of writes to a case."""
     policy.require(actor, Cap.CASE_MANAGE, case)
-    message = read_only_message(case.participant)
-    if message:
-        raise DomainError(message)
+    participant_ensure_writable(case.participant)  # Art. 18 restriction, anonymised, merged
     if open_case and case.status == CaseStatus.CLOSED:
         raise DomainError(_("The case is closed. Reopen it first."))
     if consent:
@@ -557,6 +556,7 @@ def episode_from_referral(referral: Referral, *, actor: Any = None) -> Education
     existing = EducationEpisode.objects.filter(referral=referral).first()
     if existing is not None:
         return existing
+    participant_ensure_writable(referral.case.participant)
     if referral.status not in (ReferralStatus.COMPLETED, ReferralStatus.DROPPED_OUT):
         raise DomainError(_("Only a completed or dropped-out referral adds an episode."))
     offer = referral.offer

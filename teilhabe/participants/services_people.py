@@ -1334,6 +1334,7 @@ def transfer_accept(*, actor: Any, transfer: Transfer, module: str, intake_date:
     if participant is None:
         raise DomainError(_("This transfer carries no record."))
     locked = _lock(participant)
+    participant_ensure_writable(locked)
     if Case.objects.filter(participant=locked).exists():
         raise DomainError(_("This transfer has already been taken up."))
     errors = case_validate(
