@@ -63,6 +63,9 @@ class Cap:
     VOLUNTEER_LOG = "volunteer.log"
     VOLUNTEERS_MANAGE = "volunteers.manage"
     CASEWORK_AGGREGATES = "casework.aggregates"
+    NEEDS_VIEW = "needs.view"
+    NEEDS_MANAGE = "needs.manage"
+    MEASURES_MANAGE = "measures.manage"
 
 
 ALL_TENANT_ROLES = frozenset(TENANT_ROLES)
@@ -94,6 +97,13 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     Cap.VOLUNTEER_LOG: frozenset({Role.VOLUNTEER}),
     Cap.VOLUNTEERS_MANAGE: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
     Cap.CASEWORK_AGGREGATES: frozenset({Role.COORDINATION, Role.CASE_WORKER}),
+    # Needs and offer analysis: aggregated figures ("< 5" for small counts) for the alliance;
+    # participant-level drill-down only for case workers, through the participants policy.
+    Cap.NEEDS_VIEW: frozenset(
+        {Role.COORDINATION, Role.ALLIANCE_MEMBER, Role.EVALUATOR, Role.CASE_WORKER}
+    ),
+    Cap.NEEDS_MANAGE: frozenset({Role.COORDINATION}),
+    Cap.MEASURES_MANAGE: frozenset({Role.COORDINATION}),
 }
 
 # Capabilities where some roles only hold them for particular objects: role -> rule name.
