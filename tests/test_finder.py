@@ -549,3 +549,23 @@ def test_reason_sentences_fall_back_to_generic_ones() -> None:
     assert reasons.passed_sentences([]) == [str(reasons.NO_RULES)]
     assert reasons.unclear_sentences([]) == [str(reasons.GENERIC_UNKNOWN)]
     assert reasons.failed_sentences([]) == [str(reasons.GENERIC_FAILED)]
+
+
+# --- long result lists --------------------------------------------------------------------------
+
+
+def test_long_result_lists_show_the_best_twenty_then_all_on_request(world: World) -> None:
+    from teilhabe.finder.views import SHOWN_PER_GROUP
+
+    vhs = make_provider(world.tenant)
+    for i in range(SHOWN_PER_GROUP + 3):
+        make_offer(world.tenant, vhs, key=f"k{i:02d}", title=f"Kurs {i:02d}")
+    response = Client().get(url(world), {"ort": ""})
+    page = html(response)
+    assert len(response.context["results"].eligible) == SHOWN_PER_GROUP + 3
+    assert page.count('class="fi-offer"') == SHOWN_PER_GROUP
+    assert "Kurs 19" in page and "Kurs 22" not in page  # ranked by title here
+    assert "Alle 23 passenden Angebote anzeigen" in page
+    everything = html(Client().get(url(world), {"ort": "", "alle": "1"}))
+    assert everything.count('class="fi-offer"') == SHOWN_PER_GROUP + 3
+    assert "Kurs 22" in everything and "Alle 23 passenden" not in everything

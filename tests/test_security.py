@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from base64 import b32decode
+from typing import Any
 
 from django.conf import settings
 from django.core import mail
@@ -13,7 +14,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from teilhabe.accounts.middleware import SESSION_LOGIN_AT
+from teilhabe.accounts.middleware import (
+    SESSION_LOGIN_AT,
+    SESSION_REFRESH_SECONDS,
+    SESSION_SEEN_AT,
+)
 from teilhabe.audit.models import AuditEvent
 
 from .conftest import PASSWORD, World, login
@@ -151,6 +156,39 @@ def test_session_cookie_expires_after_inactivity_window(world: World) -> None:
     assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax"
     assert settings.SESSION_COOKIE_NAME.startswith("__Host-")
     assert client.session.get_expiry_age() <= 30 * 60
+
+
+def _stored_expiry(client: Client) -> Any:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_idle_expiry_slides_forward_at_most_once_a_minute(world: World) -> None:
+    client = login(Client(), world.users["tenant_admin"])
+    url = reverse("dashboard", args=[world.tenant.public_id])
+    assert client.get(url).status_code == 200
+    first = _stored_expiry(client)
+    # a request within the minute does not write the session
+    assert client.get(url).status_code == 200
+    assert _stored_expiry(client) == first
+    # a minute later the next request moves the idle expiry forward
+    session = client.session
+    session[SESSION_SEEN_AT] = time.time() - SESSION_REFRESH_SECONDS - 1
+    session.save()
+    saved = _stored_expiry(client)
+    time.sleep(0.01)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert _stored_expiry(client) > saved
+    assert settings.SESSION_COOKIE_NAME in response.cookies
+    # an idle session past its expiry is gone: the next request must sign in again
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=first.replace(year=2000)
+    )
+    assert client.get(url).status_code == 302
 
 
 def test_new_session_key_at_login(world: World) -> None:

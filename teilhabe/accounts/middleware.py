@@ -21,10 +21,16 @@ from .models import Tenant
 
 SESSION_LOGIN_AT = "teilhabe_login_at"
 SESSION_TENANT = "teilhabe_tenant"
+SESSION_SEEN_AT = "teilhabe_seen_at"
+# The idle expiry slides forward when the session is saved; saving it on every request would
+# write the session table on every page view (and on SQLite serialise all requests), so it is
+# saved at most once a minute: a session ends between 29 and 30 minutes after the last request.
+SESSION_REFRESH_SECONDS = 60
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session after the absolute lifetime (idle expiry is the cookie age)."""
+    """Ends a session after the absolute lifetime; slides the idle expiry (the session age)
+    forward at most once per ``SESSION_REFRESH_SECONDS``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,7 +44,14 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has expired. Please sign in again."))
                 return redirect_to_login(request.get_full_path())
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            seen = request.session.get(SESSION_SEEN_AT)
+            if seen is None or now - float(seen) >= SESSION_REFRESH_SECONDS:
+                request.session[SESSION_SEEN_AT] = now  # marks the session for saving
+        return response
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
@@ -124,5 +137,6 @@ class TenantMiddleware:
             raise Http404
         request.tenant = tenant  # type: ignore[attr-defined]
         request.tenant_roles = roles  # type: ignore[attr-defined]
-        request.session[SESSION_TENANT] = str(tenant.public_id)
+        if request.session.get(SESSION_TENANT) != str(tenant.public_id):
+            request.session[SESSION_TENANT] = str(tenant.public_id)
         return None

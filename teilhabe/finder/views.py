@@ -30,12 +30,17 @@ from teilhabe.accounts.models import Tenant
 from teilhabe.eligibility import CriterionResult, Status
 from teilhabe.offers.matching import Match, rank_offers
 from teilhabe.offers.models import Offer
-from teilhabe.offers.selectors import categories, offers_for_matching
+from teilhabe.offers.selectors import categories
+from teilhabe.offers.snapshot import snapshot_for
 from teilhabe.territory.models import gemeinden_in
 
 from . import reasons
 from .forms import Answers, FinderForm, category_name
 from .languages import BY_CODE, DEFAULT, ENDONYMS, LANGUAGES, RTL_LANGUAGES, FinderLanguage
+
+# Offers shown per group before "show all" (the best-ranked first; the page stays light
+# on a phone and quick to render).
+SHOWN_PER_GROUP = 20
 
 WEEKDAYS = {
     1: pgettext_lazy("finder", "Monday"),
@@ -76,6 +81,9 @@ class Card:
     phone: str
     phone_href: str
     email: str
+    # names the card's person-independent parts (offer, directory state, language) for the
+    # fragment cache of finder/_offer.html
+    fragment: str = ""
 
 
 @dataclass
@@ -124,7 +132,12 @@ def _phone_href(phone: str) -> str:
 
 
 def _card(
-    offer: Offer, status: str, fits: list[str], unclear: list[str], language: FinderLanguage
+    offer: Offer,
+    status: str,
+    fits: list[str],
+    unclear: list[str],
+    language: FinderLanguage,
+    directory: str,
 ) -> Card:
     title, description = _offer_texts(offer, language)
     times = [
@@ -143,6 +156,7 @@ def _card(
     ]
     phone = offer.contact_phone or offer.provider.phone
     return Card(
+        fragment=f"{directory}.{offer.pk}.{language.code}",
         offer=offer,
         status=status,
         fits=fits,
@@ -178,9 +192,10 @@ def find(
     """Rank the tenant's offers for the answers and sort them into what the page shows.
 
     The public sees no offer that has already ended or whose provider is inactive."""
+    snapshot = snapshot_for(tenant)
     offers = [
         o
-        for o in offers_for_matching(tenant=tenant)
+        for o in snapshot.offers
         if o.provider.is_active and (o.end_date is None or o.end_date >= today)
     ]
     rankings = [
@@ -216,7 +231,7 @@ def find(
         if status is Status.ELIGIBLE:
             fits = reasons.passed_sentences(m.decision.results, fallback=not for_women)
             fits += for_women
-            results.eligible.append(_card(m.offer, status.value, fits, [], language))
+            results.eligible.append(_card(m.offer, status.value, fits, [], language, snapshot.key))
             continue
         # What fits for every possible birthday; what is unclear for any of them.
         fits = reasons.passed_sentences(m.decision.results, fallback=False)
@@ -230,7 +245,7 @@ def find(
             unclear.extend(s for s in reasons.unclear_sentences(unknown) if s not in unclear)
         if women_only:
             unclear.append(str(reasons.WOMEN_ONLY))
-        results.unknown.append(_card(m.offer, status.value, fits, unclear, language))
+        results.unknown.append(_card(m.offer, status.value, fits, unclear, language, snapshot.key))
     results.why_not = why_not.most_common()
     return results
 
@@ -328,6 +343,8 @@ def finder(request: HttpRequest, tenant: uuid.UUID, lang: str) -> HttpResponse:
             )
         query = _query(request.GET)
         all_areas = _query(request.GET, drop=("suche",))
+        show_all = request.GET.get("alle") == "1"
+        limit = None if show_all else SHOWN_PER_GROUP
         response = render(
             request,
             "finder/finder.html",
@@ -339,6 +356,9 @@ def finder(request: HttpRequest, tenant: uuid.UUID, lang: str) -> HttpResponse:
                 "bound": bound,
                 "results": results,
                 "all_areas_url": f"{request.path}?{all_areas}#ergebnis",
+                "eligible_shown": results.eligible[:limit] if results else [],
+                "unknown_shown": results.unknown[:limit] if results else [],
+                "show_all_url": f"{request.path}?{query}&alle=1#ergebnis",
             },
         )
     return _finish(response, language)

@@ -46,13 +46,13 @@ class OfferFilterForm(KernFormMixin, forms.Form):
             (c.code, c.name) for c in categories()
         ]
         cast(forms.ChoiceField, self.fields["provider"]).choices = [("", _("all"))] + [
-            (str(p.public_id), p.name) for p in providers
+            (str(public_id), name) for public_id, name in providers
         ]
         cast(forms.ChoiceField, self.fields["gemeinde"]).choices = [("", _("all"))] + [
             (g.ags, g.name) for g in gemeinden
         ]
         cast(forms.ChoiceField, self.fields["funding"]).choices = [("", _("all"))] + [
-            (f.code, f.name) for f in funding_sources()
+            (code, name) for code, name in funding_sources().values_list("code", "name")
         ]
 
 

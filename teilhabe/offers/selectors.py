@@ -107,6 +107,17 @@ def provider_list_for(*, actor: Any, tenant: Tenant) -> QuerySet[Provider]:
     )
 
 
+def provider_choices_for(*, actor: Any, tenant: Tenant) -> list[tuple[str, str]]:
+    """(public id, name) of the tenant's providers, for filter dropdowns."""
+    policy.require(actor, Cap.OFFERS_VIEW, tenant)
+    return [
+        (str(pid), name)
+        for pid, name in Provider.objects.filter(tenant=tenant)
+        .order_by("name")
+        .values_list("public_id", "name")
+    ]
+
+
 def provider_get_for(*, actor: Any, tenant: Tenant, public_id: Any) -> Provider | None:
     policy.require(actor, Cap.OFFERS_VIEW, tenant)
     return Provider.objects.filter(tenant=tenant, public_id=public_id).first()
@@ -155,11 +166,12 @@ def offer_matches_for(
     from teilhabe.territory.models import gemeinden_in
 
     from .matching import rank_offers
+    from .snapshot import open_offers
 
     policy.require(actor, Cap.MATCHING_USE, tenant)
     area = [g.ags for g in gemeinden_in(tenant.territory)]
     return rank_offers(
-        offers_for_matching(tenant=tenant),
+        open_offers(tenant),
         facts,
         on=on,
         categories=categories,

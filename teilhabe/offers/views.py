@@ -36,7 +36,7 @@ def _tenant(request: HttpRequest) -> Any:
 
 def offer_list(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
-    providers = selectors.provider_list_for(actor=request.user, tenant=tenant)
+    providers = selectors.provider_choices_for(actor=request.user, tenant=tenant)
     gemeinden = gemeinden_in(tenant.territory)
     form = OfferFilterForm(request.GET or None, providers=providers, gemeinden=gemeinden)
     filters = selectors.OfferFilter()
