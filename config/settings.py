@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "template_partials",
+    "django.forms",
     "teilhabe.core",
     "teilhabe.territory",
     "teilhabe.accounts",
@@ -115,6 +116,22 @@ TEMPLATES = [
     }
 ]
 
+# Per-process caches.  "fragments" keeps rendered, person-independent parts of public pages
+# (an offer's card in the finder), keyed by the directory's version token; nothing personal.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
+}
+
+# Widgets render through the project's template engine, so that templates/django/forms/
+# can replace Django's per-option select templates with a faster inline one.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'teilhabe.sqlite3'}"),
@@ -164,7 +181,8 @@ SECURE_COOKIES = env_bool("TEILHABE_SECURE_COOKIES", not DEBUG)
 SESSION_IDLE_SECONDS = env_int("TEILHABE_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("TEILHABE_SESSION_MAX_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# saved when changed, and at least once a minute while in use (SessionLifetimeMiddleware)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
