@@ -9,13 +9,40 @@ from django.db import models
 from .context import current_request
 from .models import AuditEvent
 
+# Stored instead of a value the object does not allow in the log (see ``_redact``).
+REDACTED = "[…]"
+
 
 def _describe(obj: models.Model | None) -> tuple[str, str, str]:
+    """Type, id and label of ``obj``.  A model can define ``audit_label()`` to keep names out
+    of the append-only log (e.g. a participant is labelled by its pseudonym only)."""
     if obj is None:
         return "", "", ""
     object_type = obj._meta.label_lower
     object_id = str(getattr(obj, "public_id", None) or obj.pk)
-    return object_type, object_id, str(obj)[:200]
+    label = obj.audit_label() if hasattr(obj, "audit_label") else str(obj)
+    return object_type, object_id, label[:200]
+
+
+def _redact(obj: models.Model | None, payload: dict[str, Any]) -> dict[str, Any]:
+    """Replace the values of the keys ``obj`` declares in ``AUDIT_REDACTED_FIELDS`` (names,
+    contact data, free texts of personal records): the log keeps that they changed, not what
+    they were.  Empty values stay as they are (so "set" and "cleared" remain visible)."""
+    redacted = getattr(obj, "AUDIT_REDACTED_FIELDS", None)
+    if not redacted:
+        return payload
+
+    def hide(key: str, value: Any) -> Any:
+        if key not in redacted:
+            return value
+        if isinstance(value, list):
+            return [v if v in (None, "", []) else REDACTED for v in value]
+        return value if value in (None, "", []) else REDACTED
+
+    out = {k: hide(k, v) for k, v in payload.items() if k != "_details"}
+    if "_details" in payload:
+        out["_details"] = {k: hide(k, v) for k, v in payload["_details"].items()}
+    return out
 
 
 def audit_record(
@@ -40,6 +67,7 @@ def audit_record(
         payload.update({k: [_plain(v) for v in pair] for k, pair in changes.items()})
     if details:
         payload["_details"] = {k: _plain(v) for k, v in details.items()}
+    payload = _redact(obj, payload)
     object_type, object_id, object_repr = _describe(obj)
     return AuditEvent.objects.create(
         tenant=tenant,

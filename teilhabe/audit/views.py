@@ -15,6 +15,7 @@ from teilhabe.accounts.roles import Cap
 from teilhabe.core.exports import safe_cell
 
 from .forms import AuditFilterForm
+from .labels import attach_live_labels
 from .selectors import AuditFilter, audit_list_for_tenant, audit_list_own
 from .services import audit_record
 
@@ -46,6 +47,7 @@ def own_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     events = audit_list_own(actor=request.user, filters=_filters(form))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_live_labels(request.user, page.object_list)
     return render(request, "audit/own_log.html", {"form": form, "page": page})
 
 
@@ -54,6 +56,7 @@ def tenant_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     events = audit_list_for_tenant(actor=request.user, tenant=tenant, filters=_filters(form))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_live_labels(request.user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -15,6 +15,51 @@ from django.utils.translation import gettext_lazy as _
 from teilhabe.core.models import TenantScoped
 from teilhabe.offers.models import CEFR_CHOICES
 
+# Values the audit log never keeps (``audit_record`` stores "[…]" instead): names, birth date,
+# contact data and every free text of the case work — everything the anonymisation replaces
+# (Art. 17).  The log keeps who changed which field when; it never needs rewriting.
+AUDIT_REDACTED_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "name_transliteration",
+        "name_key",
+        "birth_date",
+        "phone",
+        "email",
+        "street",
+        "postcode",
+        "interpreter_language",
+        "certificates",
+        "other_languages",
+        "work_experience",
+        "interests",
+        "residence_obligation",
+        "conditions",
+        "witness",
+        "closing_reason",
+        "text",
+        "topic",
+        "note",
+        "proof_by",
+        "title",
+        "organisation",
+        "result",
+        "reason",
+        "note_to_provider",
+    }
+)
+
+
+class AuditLabelled:
+    """Case-work records in the audit log: labelled without names, values redacted."""
+
+    AUDIT_REDACTED_FIELDS = AUDIT_REDACTED_FIELDS
+
+    def audit_label(self) -> str:
+        meta = self._meta  # type: ignore[attr-defined]
+        return f"{meta.model_name} {str(self.public_id)[:8]}"  # type: ignore[attr-defined]
+
 
 class Sex(models.TextChoices):
     FEMALE = "female", _("female")
@@ -23,7 +68,7 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", _("not stated")
 
 
-class Participant(TenantScoped):
+class Participant(AuditLabelled, TenantScoped):
     first_name = models.CharField(_("first name"), max_length=120)
     last_name = models.CharField(_("last name"), max_length=120)
     # Latin transliteration as written in documents (for duplicate search); optional.
@@ -118,6 +163,10 @@ class Participant(TenantScoped):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def audit_label(self) -> str:
+        """The pseudonym: the audit log never holds the name (it outlives an anonymisation)."""
+        return self.pseudonym or str(self.public_id)
+
     @property
     def german_level(self) -> str:
         """The weakest recorded skill (what an offer can count on)."""
@@ -156,7 +205,7 @@ class StatusKind(models.TextChoices):
     NONE = "none", _("no status")
 
 
-class ResidenceStatusEntry(TenantScoped):
+class ResidenceStatusEntry(AuditLabelled, TenantScoped):
     """A dated entry of the residence-status history (kind and paragraph from the editable
     catalogue of the eligibility engine)."""
 
@@ -191,7 +240,7 @@ class ResidenceStatusEntry(TenantScoped):
         return f"{self.kind} {self.paragraph}".strip()
 
 
-class BenefitEntry(TenantScoped):
+class BenefitEntry(AuditLabelled, TenantScoped):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="benefits")
     kind = models.CharField(
         _("benefit system"),
@@ -234,7 +283,7 @@ class ConsentForm(models.TextChoices):
     DIGITAL = "digital", _("digital")
 
 
-class Consent(TenantScoped):
+class Consent(AuditLabelled, TenantScoped):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     provider = models.ForeignKey(
@@ -286,7 +335,7 @@ CASE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Case(TenantScoped):
+class Case(AuditLabelled, TenantScoped):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="cases")
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -329,6 +378,9 @@ class Case(TenantScoped):
     def __str__(self) -> str:
         return f"{self.participant} ({self.get_status_display()})"
 
+    def audit_label(self) -> str:
+        return f"{self.participant.audit_label()} ({self.status})"
+
 
 class GoalStatus(models.TextChoices):
     OPEN = "offen", _("open")
@@ -337,7 +389,7 @@ class GoalStatus(models.TextChoices):
     DROPPED = "verworfen", _("dropped")
 
 
-class Goal(TenantScoped):
+class Goal(AuditLabelled, TenantScoped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
     category = models.ForeignKey(
         "offers.Category", on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
@@ -360,7 +412,7 @@ class Goal(TenantScoped):
         return self.text
 
 
-class GoalReview(TenantScoped):
+class GoalReview(AuditLabelled, TenantScoped):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="reviews")
     reviewed_on = models.DateField(_("reviewed on"))
     note = models.TextField(_("note"))
@@ -386,7 +438,7 @@ class ContactProof(models.TextChoices):
     NONE = "keiner", _("no proof")
 
 
-class Contact(TenantScoped):
+class Contact(AuditLabelled, TenantScoped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
     happened_on = models.DateField(_("date"))
     minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
@@ -455,7 +507,7 @@ REFERRAL_PROVIDER_STEPS = {
 }
 
 
-class Referral(TenantScoped):
+class Referral(AuditLabelled, TenantScoped):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     offer = models.ForeignKey("offers.Offer", on_delete=models.PROTECT, related_name="referrals")
     status = models.CharField(
@@ -482,8 +534,11 @@ class Referral(TenantScoped):
     def __str__(self) -> str:
         return f"{self.offer} – {self.get_status_display()}"
 
+    def audit_label(self) -> str:
+        return f"{self.offer} – {self.status}"
 
-class ReferralEvent(TenantScoped):
+
+class ReferralEvent(AuditLabelled, TenantScoped):
     """Every step of a referral, dated and by whom."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
@@ -507,7 +562,7 @@ class EpisodeKind(models.TextChoices):
     UNEMPLOYED = "arbeitslos", _("unemployed")
 
 
-class EducationEpisode(TenantScoped):
+class EducationEpisode(AuditLabelled, TenantScoped):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="episodes")
     kind = models.CharField(_("kind"), max_length=12, choices=EpisodeKind.choices)
     title = models.CharField(_("what"), max_length=200)
@@ -548,7 +603,7 @@ class OutcomeKind(models.TextChoices):
     UNKNOWN = "unbekannt", _("unknown")
 
 
-class Outcome(TenantScoped):
+class Outcome(AuditLabelled, TenantScoped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     moment = models.CharField(
         _("when"),
@@ -571,7 +626,7 @@ class Outcome(TenantScoped):
         ]
 
 
-class Document(TenantScoped):
+class Document(AuditLabelled, TenantScoped):
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(_("title"), max_length=200)
     content_type = models.CharField(max_length=40)
@@ -588,7 +643,7 @@ class Document(TenantScoped):
         indexes = [models.Index(fields=["tenant", "participant"])]
 
 
-class VolunteerProfile(TenantScoped):
+class VolunteerProfile(AuditLabelled, TenantScoped):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -603,7 +658,7 @@ class VolunteerProfile(TenantScoped):
         ]
 
 
-class VolunteerAssignment(TenantScoped):
+class VolunteerAssignment(AuditLabelled, TenantScoped):
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -617,7 +672,7 @@ class VolunteerAssignment(TenantScoped):
         indexes = [models.Index(fields=["tenant", "volunteer", "ended_on"])]
 
 
-class VolunteerMeeting(TenantScoped):
+class VolunteerMeeting(AuditLabelled, TenantScoped):
     assignment = models.ForeignKey(
         VolunteerAssignment, on_delete=models.CASCADE, related_name="meetings"
     )
@@ -630,7 +685,7 @@ class VolunteerMeeting(TenantScoped):
         indexes = [models.Index(fields=["tenant", "assignment"])]
 
 
-class Transfer(TenantScoped):
+class Transfer(AuditLabelled, TenantScoped):
     """Handing a case over to another tenant when the person moves (needs consent)."""
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
@@ -650,7 +705,7 @@ class Transfer(TenantScoped):
         indexes = [models.Index(fields=["tenant", "participant"])]
 
 
-class Notice(TenantScoped):
+class Notice(AuditLabelled, TenantScoped):
     """Something a case worker should know (e.g. an eligibility change after a new status)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -515,3 +515,27 @@ def record_sections(record: dict[str, Any]) -> list[dict[str, Any]]:
         value = record.get(key)
         sections.append({"title": title, "items": items(value, title) if value else []})
     return sections
+
+
+# --- audit views ---------------------------------------------------------------------------------
+
+
+def participant_audit_labels(actor: Any, public_ids: list[str]) -> dict[str, str]:
+    """Live names for the audit views (the log itself holds pseudonyms only): the current
+    name of each record the actor may open today — an anonymised record shows its
+    placeholder, a record the actor may not see is left out (the view shows the pseudonym).
+    One query, the policy decides from the actor's cached assignments."""
+    import uuid
+
+    valid = []
+    for value in public_ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    if not valid:
+        return {}
+    found = Participant.objects.filter(public_id__in=valid).only(
+        "pk", "tenant_id", "public_id", "first_name", "last_name"
+    )
+    return {str(p.public_id): str(p) for p in found if policy.can(actor, Cap.PARTICIPANT_VIEW, p)}

@@ -247,11 +247,11 @@ def case_set_status(
         )
         changes["outcome_closure"] = [None, outcome_kind]
     elif old == CaseStatus.CLOSED:
-        removed = list(locked.outcomes.values("moment", "kind", "recorded_on", "note"))
+        removed = list(locked.outcomes.values("moment", "kind", "recorded_on"))
         if removed:
+            # without the notes: free texts never go into the audit log
             details["removed_outcomes"] = [
-                f"{o['moment']}: {o['kind']} ({o['recorded_on']}) {o['note']}".strip()
-                for o in removed
+                f"{o['moment']}: {o['kind']} ({o['recorded_on']})" for o in removed
             ]
             locked.outcomes.all().delete()
         changes["closed_on"] = [locked.closed_on, None]
