@@ -839,3 +839,48 @@ def test_the_schema_check_catches_errors() -> None:
     term = {"id": str(uuid.uuid4()), "name": "n", "description": "d", "taxonomy_detail": {}}
     with pytest.raises(AssertionError, match="taxonomy_detail"):
         assert_valid(term, "schema/taxonomy_term")
+
+
+# --- conditional requests and the answer cache ---------------------------------------------------
+
+
+def test_answers_carry_an_etag_and_revalidate_with_304(
+    client: Client, world: World, directory: Directory, django_assert_max_num_queries: Any
+) -> None:
+    from teilhabe.offers.services import offer_update
+
+    d = directory
+    url = d.url("hsds_services")
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert etag.startswith('"') and first["Cache-Control"] == "public, no-cache"
+    # the same address again: the same answer from the cache (tenant + token only)
+    with django_assert_max_num_queries(2):
+        again = client.get(url)
+    assert again.content == first.content and again["ETag"] == etag
+    # a client that has it gets 304 without a body
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    # another page is another answer
+    assert client.get(url, {"per_page": 1})["ETag"] != etag
+    # any change to the directory: a new ETag and the new content, at once
+    offer_update(
+        actor=world.users["coordination"],
+        offer=d.course,
+        data={"title": "Neuer Titel des Kurses"},
+        version=d.course.version,
+    )
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "Neuer Titel des Kurses" in changed.content.decode()
+
+
+def test_errors_are_not_cached(client: Client, directory: Directory) -> None:
+    d = directory
+    url = d.url("hsds_services")
+    assert client.get(url, {"format": "xml"}).status_code == 400
+    assert client.get(url, {"format": "xml"}).status_code == 400
+    ndjson = client.get(url, {"format": "ndjson"})
+    assert ndjson.status_code == 200
+    assert ndjson["Content-Type"].startswith("application/x-ndjson")

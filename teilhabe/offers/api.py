@@ -6,15 +6,25 @@ parameters, the German profile and the export are described in ``docs/hsds.md``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time
 from typing import Any, TypeVar
 
+from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema
@@ -23,9 +33,12 @@ from ninja.params.functions import Query
 
 from teilhabe.accounts.models import Tenant
 
-from . import hsds
+from . import hsds, snapshot
 
 router = Router(tags=["HSDS 3.0"])
+
+# Answers of the tenant endpoints, per process: (directory token, address) -> JSON bytes.
+RESPONSE_CACHE = "fragments"
 
 T = TypeVar("T")
 
@@ -85,6 +98,44 @@ def _tenant(tenant: str) -> Tenant:
     if found is None:
         raise HttpError(404, "Unbekannter Mandant.")
     return found
+
+
+def directory_versioned(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answers a tenant endpoint from the state of the tenant's directory.
+
+    The directory's version token (``snapshot.directory_token``: one aggregate query) and the
+    full address name the answer: it carries an ``ETag`` (``If-None-Match`` gets ``304``) and
+    is kept serialised in a per-process cache, so that the many clients polling the same pages
+    do not rebuild them.  Any change to the directory changes the token, so an answer is never
+    stale.  The data is public (what the HSDS endpoints publish anyway)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, tenant: str, *args: Any, **kwargs: Any) -> Any:
+        found = hsds.hsds_tenant_get(tenant)
+        if found is None:
+            return view(request, tenant, *args, **kwargs)  # its own 404
+        token = snapshot.directory_token(found)
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = "hsds:" + hashlib.sha256(repr((token, address)).encode()).hexdigest()
+        etag = f'"{key[5:37]}"'
+        if etag in (request.headers.get("If-None-Match") or ""):
+            not_modified = HttpResponseNotModified()
+            not_modified["ETag"] = etag
+            return not_modified
+        store = caches[RESPONSE_CACHE]
+        body = store.get(key)
+        if body is None:
+            result = view(request, tenant, *args, **kwargs)
+            if isinstance(result, HttpResponseBase):
+                return result  # streamed or already a response: not kept
+            body = json.dumps(result, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+            store.set(key, body)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["ETag"] = etag
+        response["Cache-Control"] = "public, no-cache"
+        return response
+
+    return wrapper
 
 
 def _not_found(what: str) -> HttpError:
@@ -230,6 +281,7 @@ def api_info(request: HttpRequest, tenant: str) -> dict[str, Any]:
     response=PAGE,
     summary="Angebote (seitenweise)",
 )
+@directory_versioned
 def services(
     request: HttpRequest,
     tenant: str,
@@ -293,6 +345,7 @@ def services(
     response=OBJECT,
     summary="Ein Angebot, vollständig verschachtelt",
 )
+@directory_versioned
 def service(request: HttpRequest, tenant: str, id: str) -> dict[str, Any]:
     t = _tenant(tenant)
     offer = hsds.hsds_offer_get(t, id)
@@ -310,6 +363,7 @@ def service(request: HttpRequest, tenant: str, id: str) -> dict[str, Any]:
     response=PAGE,
     summary="Organisationen (Träger) mit öffentlichen Angeboten (seitenweise)",
 )
+@directory_versioned
 def organizations(
     request: HttpRequest,
     tenant: str,
@@ -346,6 +400,7 @@ def organizations(
     response=OBJECT,
     summary="Eine Organisation mit ihren Orten und Angeboten",
 )
+@directory_versioned
 def organization(
     request: HttpRequest,
     tenant: str,
@@ -368,6 +423,7 @@ def organization(
     response=PAGE,
     summary="Angebote an ihren Orten (seitenweise)",
 )
+@directory_versioned
 def service_at_locations(
     request: HttpRequest,
     tenant: str,
@@ -423,6 +479,7 @@ def service_at_locations(
     response=OBJECT,
     summary="Ein Angebot an einem Ort, vollständig verschachtelt",
 )
+@directory_versioned
 def service_at_location(request: HttpRequest, tenant: str, id: str) -> dict[str, Any]:
     t = _tenant(tenant)
     location = hsds.hsds_location_get(t, id)
@@ -445,6 +502,7 @@ def _matches(search: str, *texts: str) -> bool:
     response=PAGE,
     summary="Taxonomien des Profils (seitenweise)",
 )
+@directory_versioned
 def taxonomies(
     request: HttpRequest,
     tenant: str,
@@ -464,6 +522,7 @@ def taxonomies(
     response=OBJECT,
     summary="Eine Taxonomie",
 )
+@directory_versioned
 def taxonomy(request: HttpRequest, tenant: str, id: str) -> dict[str, Any]:
     _tenant(tenant)
     for t in hsds.TAXONOMIES:
@@ -478,6 +537,7 @@ def taxonomy(request: HttpRequest, tenant: str, id: str) -> dict[str, Any]:
     response=PAGE,
     summary="Begriffe der Taxonomien (seitenweise)",
 )
+@directory_versioned
 def taxonomy_terms(
     request: HttpRequest,
     tenant: str,
@@ -508,6 +568,7 @@ def taxonomy_terms(
     response=OBJECT,
     summary="Ein Begriff",
 )
+@directory_versioned
 def taxonomy_term(request: HttpRequest, tenant: str, id: str) -> dict[str, Any]:
     t = _tenant(tenant)
     term = hsds.term_by_id(id, hsds.hsds_categories(t))

@@ -7,8 +7,9 @@ directory changes a few times a day.  So each worker process keeps the loaded of
 tenant together with a **version token** and checks the token with one cheap aggregate query
 per request.  Every write to the directory changes the token:
 
-- offers: count, newest ``updated_at``, sum of ``version`` (seat counters are changed with
-  ``version + 1`` even where ``update()`` bypasses ``auto_now``);
+- offers: count, open count, newest ``updated_at``, sum of ``version`` (seat counters are
+  changed with ``version + 1`` where ``update()`` bypasses ``auto_now``; writers outside the
+  services must do the same);
 - locations and weekly times: count and highest id (they are replaced, never edited);
 - providers, categories, rule sets, funding sources and the tenant itself: count and
   newest ``updated_at``.
@@ -72,6 +73,7 @@ def _token_sql() -> str:
         ("COUNT(*)", offer, own),
         ("SUM(version)", offer, own),
         ("MAX(updated_at)", offer, own),
+        ("COUNT(*)", offer, own + " AND status IN ('aktiv', 'geplant')"),
         ("COUNT(*)", location, own),
         ("MAX(id)", location, own),
         ("COUNT(*)", schedule, own),
