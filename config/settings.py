@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "teilhabe.offers",
     "teilhabe.participants",
     "teilhabe.finder",
+    "teilhabe.alliance",
     "teilhabe.reporting",
     "teilhabe.needs",
     "teilhabe.seeding",

@@ -59,6 +59,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 reverse("participants:volunteer_list", args=[tid]),
                 False,
             ),
+            (
+                Cap.ALLIANCE_VIEW,
+                pgettext_lazy("alliance", "Alliance"),
+                reverse("alliance:overview", args=[tid]),
+                False,
+            ),
             (Cap.OFFERS_VIEW, _("Offers"), reverse("offers:offer_list", args=[tid]), False),
             (Cap.OFFERS_VIEW, _("Providers"), reverse("offers:provider_list", args=[tid]), False),
             (

@@ -42,7 +42,7 @@ def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
 
 def forget(user: Any) -> None:
     """Drop the cached roles (after a change of memberships)."""
-    for attr in (_CACHE_ATTR, _PROVIDER_ATTR, _ASSIGNED_ATTR):
+    for attr in (_CACHE_ATTR, _PROVIDER_ATTR, _ASSIGNED_ATTR, "_teilhabe_alliance_orgs"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -109,6 +109,11 @@ def _object_rule_holds(rule: str, user: Any, obj: Any) -> bool:
     if rule == "own_provider":
         pid = _provider_of(obj)
         return pid is not None and pid in provider_ids(user)
+    if rule == "own_organisation":
+        from teilhabe.alliance.selectors import organisation_ids_of
+
+        org = getattr(obj, "organisation_id", None)
+        return org is not None and org in organisation_ids_of(user, int(obj.tenant_id))
     if rule in ("assigned_case", "assigned_volunteer"):
         participant = _participant_of(obj)
         if participant is None:

@@ -66,6 +66,9 @@ class Cap:
     NEEDS_VIEW = "needs.view"
     NEEDS_MANAGE = "needs.manage"
     MEASURES_MANAGE = "measures.manage"
+    ALLIANCE_VIEW = "alliance.view"
+    ALLIANCE_MANAGE = "alliance.manage"
+    ALLIANCE_TASK_UPDATE = "alliance.task_update"
 
 
 ALL_TENANT_ROLES = frozenset(TENANT_ROLES)
@@ -104,6 +107,11 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     ),
     Cap.NEEDS_MANAGE: frozenset({Role.COORDINATION}),
     Cap.MEASURES_MANAGE: frozenset({Role.COORDINATION}),
+    # The alliance (no personal case data): members read meetings, minutes, decisions and
+    # tasks and update the tasks of their own organisation (object rule in policy.py).
+    Cap.ALLIANCE_VIEW: frozenset({Role.COORDINATION, Role.ALLIANCE_MEMBER}),
+    Cap.ALLIANCE_MANAGE: frozenset({Role.COORDINATION}),
+    Cap.ALLIANCE_TASK_UPDATE: frozenset({Role.COORDINATION, Role.ALLIANCE_MEMBER}),
 }
 
 # Capabilities where some roles only hold them for particular objects: role -> rule name.
@@ -115,6 +123,7 @@ OBJECT_LIMITED: dict[str, dict[Role, str]] = {
     Cap.CASE_MANAGE: {Role.CASE_WORKER: "assigned_case"},
     Cap.REFERRAL_ANSWER: {Role.PROVIDER: "own_provider"},
     Cap.VOLUNTEER_LOG: {Role.VOLUNTEER: "assigned_volunteer"},
+    Cap.ALLIANCE_TASK_UPDATE: {Role.ALLIANCE_MEMBER: "own_organisation"},
 }
 
 # Capabilities that do not depend on a tenant.

@@ -276,6 +276,9 @@ def seed_kreis(seed: int = 1) -> SeedResult:
         first.staff.add(User.objects.get(username="traeger"))
     seed_casework_for(s, main, participants=300)
     seed_casework_for(s, bielefeld, participants=40)
+    from .alliance import seed_alliance  # the demo Kreis only: seed_nrw stays cheap
+
+    seed_alliance(s, main)
     return result
 
 

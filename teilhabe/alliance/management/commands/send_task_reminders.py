@@ -1,0 +1,23 @@
+"""Reminder e-mails for overdue alliance tasks.  Run daily (cron or a systemd timer); running
+it again the same day sends nothing twice (``Task.reminded_on``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from teilhabe.alliance.services import task_reminders_send
+
+
+class Command(BaseCommand):
+    help = "Send one e-mail per responsible person with their overdue alliance tasks (once a day)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", help="the day to remind for (YYYY-MM-DD; default today)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = dt.date.fromisoformat(options["date"]) if options.get("date") else None
+        sent = task_reminders_send(today=today)
+        self.stdout.write(f"{sent} reminder e-mail(s) sent")
