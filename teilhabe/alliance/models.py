@@ -32,7 +32,7 @@ class OrganisationKind(models.TextChoices):
     EMPLOYER = "arbeitgeber", _("Employer")
     VOLUNTEER_INITIATIVE = "ehrenamtsinitiative", _("Volunteer initiative")
     MIGRANT_ORGANISATION = "migrantenselbstorganisation", _("Migrant organisation")
-    MUNICIPALITY = "kommune", _("Municipality")
+    MUNICIPALITY = "kommune", pgettext_lazy("alliance", "Municipality")
 
 
 class Organisation(TenantScoped):
@@ -416,7 +416,7 @@ class TaskStatus(models.TextChoices):
     OPEN = "offen", _("open")
     IN_PROGRESS = "in_arbeit", _("in progress")
     DONE = "erledigt", _("done")
-    DROPPED = "entfallen", _("dropped")
+    DROPPED = "entfallen", pgettext_lazy("alliance", "dropped")
 
 
 OPEN_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -584,7 +584,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: Any) -> HttpResponse:
         except ConflictError as exc:
             conflict = True
             meeting.refresh_from_db()
-            data = form.data.copy()
+            data = request.POST.copy()
             data["revision"] = str(meeting.minutes_revision)
             form.data = data
             form.add_error(None, str(exc))
@@ -716,7 +716,7 @@ def document_upload(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 
 @require_GET
-def document_download(request: HttpRequest, document_id: Any) -> HttpResponse:
+def document_download(request: HttpRequest, document_id: Any) -> HttpResponseBase:
     document = _get(selectors.document_get_for, request, document_id)
     try:
         handle, filename = meeting_document_open(actor=request.user, document=document)

@@ -223,7 +223,7 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
     orgs: dict[str, Organisation] = {}
     reps: dict[str, Member] = {}
     deputies: dict[str, Member] = {}
-    for i, (name, kind, rep, dep) in enumerate(ORGANISATIONS):
+    for i, (name, kind, rep_spec, dep_spec) in enumerate(ORGANISATIONS):
         org = Organisation.objects.create(
             tenant=tenant,
             name=name,
@@ -235,7 +235,7 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
             joined_on=year_ago,
         )
         orgs[kind if kind != K.MUNICIPALITY else name] = org
-        first, last, function = rep
+        first, last, function = rep_spec
         reps[name] = Member.objects.create(
             tenant=tenant,
             organisation=org,
@@ -245,8 +245,8 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
             email=_email(first, last, name),
             phone=org.phone,
         )
-        if dep is not None:
-            first, last, function = dep
+        if dep_spec is not None:
+            first, last, function = dep_spec
             no_mail = function.endswith("!")
             deputies[name] = Member.objects.create(
                 tenant=tenant,
@@ -320,9 +320,9 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
     law_kinds = {K.IMMIGRATION_OFFICE, K.REFUGEE_COUNSELLING, K.JOBCENTER, K.REFUGEE_COUNCIL}
     for rep in reps.values():
         if rep.organisation.kind in school_kinds:
-            memberships.append((ag_school, rep, GroupRole.MEMBER, ag_school.founded_on))
+            memberships.append((ag_school, rep, GroupRole.MEMBER, founded + dt.timedelta(days=70)))
         if rep.organisation.kind in law_kinds:
-            memberships.append((ag_law, rep, GroupRole.MEMBER, ag_law.founded_on))
+            memberships.append((ag_law, rep, GroupRole.MEMBER, founded + dt.timedelta(days=70)))
     GroupMembership.objects.bulk_create(
         [
             GroupMembership(tenant=tenant, group=g, member=m, role=r, started_on=d)
@@ -419,26 +419,26 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
             if held:
                 roll = rng.random()
                 if roll < 0.72:
-                    att, rep = Attendance.PRESENT, None
+                    att, by = Attendance.PRESENT, None
                 elif (
                     roll < 0.84
                     and m.organisation.name in deputies
                     and m is not deputies.get(m.organisation.name)
                 ):
-                    att, rep = Attendance.REPRESENTED, deputies[m.organisation.name]
+                    att, by = Attendance.REPRESENTED, deputies[m.organisation.name]
                 elif roll < 0.95:
-                    att, rep = Attendance.EXCUSED, None
+                    att, by = Attendance.EXCUSED, None
                 else:
-                    att, rep = Attendance.ABSENT, None
+                    att, by = Attendance.ABSENT, None
             else:
-                att, rep = Attendance.UNKNOWN, None
+                att, by = Attendance.UNKNOWN, None
             attendees.append(
                 Attendee(
                     tenant=tenant,
                     meeting=meeting,
                     member=m,
                     attendance=att,
-                    represented_by=rep,
+                    represented_by=by,
                     invited_at=meeting.invitations_sent_at,
                     invited_sequence=0 if meeting.invitations_sent_at else None,
                 )
@@ -543,8 +543,10 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
             _approve(previous, meeting, coordinator)
         if held:
             last_held[key] = meeting
-    for year, last in by_year.items():
-        DecisionCounter.objects.update_or_create(tenant=tenant, year=year, defaults={"last": last})
+    for counted_year, last_number in by_year.items():
+        DecisionCounter.objects.update_or_create(
+            tenant=tenant, year=counted_year, defaults={"last": last_number}
+        )
     # one task assigned to the demo alliance member's organisation is overdue
     Task.objects.create(
         tenant=tenant,
