@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("teilhabe.audit.urls")),
     path("", include("teilhabe.offers.urls")),
     path("", include("teilhabe.participants.urls")),
+    path("", include("teilhabe.needs.urls")),  # /t/<tenant>/bedarfe/…
     path("", include("teilhabe.finder.urls")),  # /finden/<tenant>/<lang>/ (public)
     path("", include("teilhabe.alliance.urls")),  # /t/<tenant>/buendnis/…
     path("plattform/", include(platform_patterns)),

@@ -3,7 +3,7 @@ referrals, estimates; drill-down and chains of measures."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone

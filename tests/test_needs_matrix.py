@@ -3,12 +3,10 @@ the database aggregation against a small world."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-import pytest
-from django.utils import timezone
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from teilhabe.needs.matrix import (
@@ -134,9 +132,12 @@ admit_maps = st.dictionaries(
 )
 
 
+@settings(deadline=None)
 @given(blocks, demands, admit_maps)
 def test_matrix_properties(raw_blocks, demand, admits) -> None:  # type: ignore[no-untyped-def]
-    supply = [SupplyBlock(c, s, offers=n, seats=seats, unlimited=u) for c, s, n, seats, u in raw_blocks]
+    supply = [
+        SupplyBlock(c, s, offers=n, seats=seats, unlimited=u) for c, s, n, seats, u in raw_blocks
+    ]
     m = build_matrix(rows=ROWS, columns=COLS, demand=demand, supply=supply, admits=admits)
     total_demand = sum(demand.values())
     assert sum(r.total.demand for r in m.rows) == total_demand
@@ -149,13 +150,16 @@ def test_matrix_properties(raw_blocks, demand, admits) -> None:  # type: ignore[
             # a gap is exactly: demand and no accessible offer
             assert cell.is_gap == (cell.demand > 0 and cell.offers == 0)
             # admitting nobody means no supply in the column
-            if not any(admits.get((b.signature, col), False) for b in supply if b.category == row.key):
+            if not any(
+                admits.get((b.signature, col), False) for b in supply if b.category == row.key
+            ):
                 assert cell.offers == 0 and cell.seats == 0
             if cell.coverage is not None:
                 assert cell.coverage >= 0
                 assert (cell.coverage >= 1) == (cell.level == LEVEL_OK)
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10_000))
 def test_coarse_never_reveals_small_counts(n: int) -> None:
     shown = coarse(n)

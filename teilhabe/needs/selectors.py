@@ -128,7 +128,7 @@ def snapshot_breakdowns(snapshot: TargetGroupSnapshot) -> list[Breakdown]:
         counts = {
             r[field_name]: r["n"] for r in qs.values(field_name).annotate(n=Sum("count")).order_by()
         }
-        ordered = [(labels[k], counts.get(k, 0)) for k in labels]
+        ordered = [(str(labels[k]), counts.get(k, 0)) for k in labels]
         ordered += [(str(k), v) for k, v in counts.items() if k not in labels]
         return ordered
 
@@ -136,9 +136,15 @@ def snapshot_breakdowns(snapshot: TargetGroupSnapshot) -> list[Breakdown]:
         qs.values("gemeinde__name").annotate(n=Sum("count")).order_by("gemeinde__name")
     )
     return [
-        Breakdown(pgettext("needs", "Status group"), by("status_group", dict(StatusGroup.choices))),
-        Breakdown(pgettext("needs", "Age band"), by("age_band", dict(AgeBand.choices))),
-        Breakdown(_("Sex"), by("sex", dict(SexCode.choices))),
+        Breakdown(
+            pgettext("needs", "Status group"),
+            by("status_group", {str(k): str(v) for k, v in StatusGroup.choices}),
+        ),
+        Breakdown(
+            pgettext("needs", "Age band"),
+            by("age_band", {str(k): str(v) for k, v in AgeBand.choices}),
+        ),
+        Breakdown(_("Sex"), by("sex", {str(k): str(v) for k, v in SexCode.choices})),
         Breakdown(pgettext("needs", "Nationality"), by("nationality", nationality_labels())),
         Breakdown(_("Benefit system"), by("benefit", benefit_labels())),
         Breakdown(
@@ -645,13 +651,13 @@ def compute_matrix(
         for key, n in source.items():
             demand[key] += n
     blocks = supply_blocks(tenant, on, dimension, gemeinde)
-    signatures = {b.signature for b in blocks}
+    signatures: set[Signature] = {b.signature for b in blocks}  # type: ignore[misc]
     record_ids = {s.rule_set_id for s in signatures if s.rule_set_id}
     records = (
         {r.pk: r for r in RuleSetRecord.objects.filter(pk__in=record_ids)} if record_ids else {}
     )
     area = [tenant.territory.ags]
-    admits = admits_for(signatures, records, dimension, columns, on, area)  # type: ignore[arg-type]
+    admits = admits_for(signatures, records, dimension, columns, on, area)
     waiting, declined = referral_counts(tenant, on, dimension, gemeinde)
     matrix = build_matrix(
         rows=[(c.pk, c.name) for c in cats],
@@ -741,7 +747,7 @@ def cell_offers_for(
         )
     if dimension == "gemeinde" and column != OUTSIDE:
         qs = qs.filter(
-            pk__in=OfferLocation.objects.filter(tenant=tenant, gemeinde_id=column).values(
+            pk__in=OfferLocation.objects.filter(tenant=tenant, gemeinde_id=int(column)).values(  # type: ignore[call-overload]
                 "offer_id"
             )
         )
@@ -761,7 +767,7 @@ def cell_offers_for(
         dimension,
         [(column, "")],
         on,
-        [tenant.territory.ags],  # type: ignore[arg-type]
+        [tenant.territory.ags],
     )
     yes = [o for o in offers if admits.get((sigs[o.pk], column), False)]
     no = [o for o in offers if not admits.get((sigs[o.pk], column), False)]
@@ -840,7 +846,7 @@ def gap_list_for(*, actor: Any, tenant: Tenant, status: str = "") -> list[Gap]:
     qs = Gap.objects.filter(tenant=tenant).select_related("category", "gemeinde")
     if status:
         qs = qs.filter(status=status)
-    gaps = list(
+    gaps: list[Gap] = list(
         qs.annotate(
             planned_seats=Coalesce(
                 Sum("measures__capacity", filter=Q(measures__status__in=COUNTING_MEASURES)), 0
@@ -882,23 +888,6 @@ def gap_coverage(gap: Gap, measures: list[PlannedMeasure], current: Any | None) 
     if demand > 0:
         share = min(round(100 * planned / demand), 999)
     return GapCoverage(demand, offers, planned, share)
-
-
-def gap_cell(gap: Gap, on: date | None = None) -> Any:
-    """The gap's cell in the matrix at ``on`` (default: its Stichtag)."""
-    on = on or gap.reference_date
-    if gap.status_group:
-        dimension, column = "status", gap.status_group
-    elif gap.age_band:
-        dimension, column = "age", gap.age_band
-    elif gap.sex:
-        dimension, column = "sex", gap.sex
-    elif gap.gemeinde_id:
-        dimension, column = "gemeinde", gap.gemeinde_id
-    else:
-        return None
-    page = compute_matrix(gap.tenant, on, dimension, None)
-    return page.matrix.cell(gap.category_id, column)
 
 
 def measure_list_for(*, actor: Any, tenant: Tenant) -> list[PlannedMeasure]:
@@ -1038,3 +1027,114 @@ def open_goal_categories(participant: Participant) -> set[int]:
 
 def gemeinden_of(tenant: Tenant) -> list[Territory]:
     return list(gemeinden_in(tenant.territory))
+
+
+# --- helpers of the pages ------------------------------------------------------------------------
+
+
+def estimate_list_for(*, actor: Any, tenant: Tenant) -> list[NeedEstimate]:
+    policy.require(actor, Cap.NEEDS_VIEW, tenant)
+    return list(
+        NeedEstimate.objects.filter(tenant=tenant)
+        .select_related("category", "gemeinde")
+        .order_by("-reference_date", "category__sort_order", "status_group")[:500]
+    )
+
+
+def gaps_for_cell(
+    *, actor: Any, tenant: Tenant, category: Category, dimension: str, column: Hashable
+) -> list[Gap]:
+    policy.require(actor, Cap.NEEDS_VIEW, tenant)
+    qs = Gap.objects.filter(tenant=tenant, category=category)
+    if dimension == "status":
+        qs = qs.filter(status_group=column)
+    elif dimension == "age":
+        qs = qs.filter(age_band=column if column != OUTSIDE else "", status_group="")
+    elif dimension == "sex":
+        qs = qs.filter(sex=column, status_group="")
+    elif dimension == "gemeinde":
+        qs = qs.filter(
+            gemeinde_id=None if column == OUTSIDE else int(column),  # type: ignore[call-overload]
+            status_group="",
+        )
+    return list(qs.order_by("-reference_date"))
+
+
+@dataclass
+class GapDetail:
+    measures: list[PlannedMeasure]
+    coverage: GapCoverage
+    current_on: date
+    current: Any
+    trend: list[tuple[date, Any]]
+    column_label: str
+
+
+def _gap_dimension(gap: Gap) -> tuple[str, Hashable]:
+    if gap.status_group:
+        return "status", gap.status_group
+    if gap.age_band:
+        return "age", gap.age_band
+    if gap.sex:
+        return "sex", gap.sex
+    if gap.gemeinde_id:
+        return "gemeinde", gap.gemeinde_id
+    return "status", StatusGroup.SONSTIGE.value
+
+
+def gap_detail_for(*, actor: Any, gap: Gap) -> GapDetail:
+    """The gap with its measures, the coverage they bring, and the cell at every Stichtag of
+    the trend (a fixed number of queries per Stichtag, at most six Stichtage)."""
+    policy.require(actor, Cap.NEEDS_VIEW, gap.tenant)
+    measures = list(
+        PlannedMeasure.objects.filter(tenant=gap.tenant, gap=gap)
+        .select_related("provider", "funding", "offer")
+        .order_by("-created_at")
+    )
+    dimension, column = _gap_dimension(gap)
+    today = timezone.localdate()
+    latest = latest_reference_date(gap.tenant) or today
+    current_on = max(latest, gap.reference_date)
+    dates = sorted(set(trend_dates(gap.tenant, current_on)) | {gap.reference_date})[-TREND_POINTS:]
+    trend: list[tuple[date, Any]] = []
+    label = str(column)
+    for d in dates:
+        page = compute_matrix(gap.tenant, d, dimension, None)
+        label = dict(page.matrix.columns).get(column, label)
+        trend.append((d, page.matrix.cell(gap.category_id, column)))
+    current = trend[-1][1] if trend else None
+    return GapDetail(
+        measures=measures,
+        coverage=gap_coverage(gap, measures, current),
+        current_on=dates[-1] if dates else current_on,
+        current=current,
+        trend=trend,
+        column_label=label,
+    )
+
+
+def measure_form_options(tenant: Tenant) -> dict[str, Any]:
+    from teilhabe.offers.models import FundingSource, Provider
+
+    return {
+        "categories": categories(),
+        "providers": list(Provider.objects.filter(tenant=tenant, is_active=True).order_by("name")),
+        "fundings": list(FundingSource.objects.order_by("sort_order", "code")),
+        "offers": list(
+            Offer.objects.filter(tenant=tenant)
+            .exclude(status=OfferStatus.ENDED)
+            .order_by("title")
+            .only("public_id", "title")[:2000]
+        ),
+    }
+
+
+def measure_initial_for_gap(gap: Gap) -> dict[str, Any]:
+    dimension, column = _gap_dimension(gap)
+    labels = dict(columns_for(dimension, gap.tenant))
+    who = labels.get(column, "")
+    return {
+        "title": gap.title,
+        "target_group": f"{gap.category.name}: {who}" if who else gap.category.name,
+        "category": str(gap.category.public_id),
+    }

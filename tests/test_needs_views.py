@@ -1,0 +1,308 @@
+"""Pages of the needs area: the coordinator's path (figures, matrix, drill-down, gap, measure,
+report), the case worker's survey and chains, bad input with German errors and nothing
+written, query counts."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from teilhabe.audit.models import AuditEvent
+from teilhabe.needs.imports import HEADERS
+from teilhabe.needs.models import (
+    Gap,
+    ParticipantNeed,
+    PlannedMeasure,
+    TargetGroupRow,
+    TargetGroupSnapshot,
+)
+from teilhabe.territory.models import Territory
+from tests.conftest import World, login
+from tests.factories import make_offer, make_provider
+from tests.needs_factories import category, person_with_need, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def u(world: World, name: str, *args: object) -> str:
+    return reverse(f"needs:{name}", args=[world.tenant.public_id, *args])
+
+
+def coord(world: World) -> Client:
+    return login(Client(), world.users["coordination"])
+
+
+def _csv(rows: list[list[object]]) -> SimpleUploadedFile:
+    header = ";".join(HEADERS)
+    lines = [header] + [";".join(str(c) for c in r) for r in rows]
+    return SimpleUploadedFile(
+        "zielgruppe.csv", ("\n".join(lines)).encode(), content_type="text/csv"
+    )
+
+
+def _gemeinde(world: World) -> Territory:
+    return Territory.objects.filter(parent=world.tenant.territory).order_by("name").first()  # type: ignore[return-value]
+
+
+def _day(delta: int = 0) -> str:
+    return (timezone.localdate() - timedelta(days=delta)).strftime("%d.%m.%Y")
+
+
+def test_import_of_a_correct_file_records_the_stichtag(world: World) -> None:
+    g = _gemeinde(world)
+    f = _csv(
+        [
+            [_day(30), g.ags, "duldung", "18-20", "männlich", "AF", "AsylbLG", 12],
+            [
+                _day(30),
+                g.name,
+                "Aufenthaltsgestattung / Ankunftsnachweis",
+                "21–24",
+                "w",
+                "SY",
+                "AsylbLG",
+                7,
+            ],
+            [_day(30), "", "gestattung", "25-27", "", "DE", "SGB II", 3],
+            [_day(30), g.ags, "Summe", "", "", "", "", 19],
+            [_day(30), "", "Summe", "", "", "", "", 22],
+        ]
+    )
+    r = coord(world).post(u(world, "target_group_import"), {"file": f, "source": "ABH"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    snap = TargetGroupSnapshot.objects.get(tenant=world.tenant)
+    assert snap.total == 22 and snap.source == "ABH"
+    assert set(TargetGroupRow.objects.values_list("nationality", flat=True)) == {
+        "AF",
+        "SY",
+        "other",
+    }
+    page = coord(world).get(u(world, "target_group"))
+    assert "<svg" in page.content.decode() and 'id="development"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ([_day(30), "", "duldung", "18-20", "m", "AF", "AsylbLG", -3], "darf nicht negativ sein"),
+        ([_day(-5), "", "duldung", "18-20", "m", "AF", "AsylbLG", 3], "in der Zukunft"),
+        ([_day(30), "", "flüchtling", "18-20", "m", "AF", "AsylbLG", 3], "Unbekannte Statusgruppe"),
+        ([_day(30), "Bielefeld", "duldung", "18-20", "m", "AF", "AsylbLG", 3], "keine Gemeinde"),
+        ([_day(30), "", "duldung", "30-35", "m", "AF", "AsylbLG", 3], "Unbekannte Altersgruppe"),
+    ],
+)
+def test_bad_import_rows_give_german_errors_and_write_nothing(
+    world: World, row: list[object], message: str
+) -> None:
+    good = [_day(30), "", "gestattung", "18-20", "w", "SY", "AsylbLG", 5]
+    r = coord(world).post(u(world, "target_group_import"), {"file": _csv([good, row])})
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "Es wurde nichts importiert" in body
+    assert message in body
+    assert (
+        '<th scope="row" class="kern-table__cell kern-table__cell--numeric">3</th>' in body
+    )  # row 3
+    assert not TargetGroupSnapshot.objects.exists() and not TargetGroupRow.objects.exists()
+
+
+def test_import_totals_that_do_not_add_up_write_nothing(world: World) -> None:
+    rows = [
+        [_day(30), "", "duldung", "18-20", "m", "AF", "AsylbLG", 10],
+        [_day(30), "", "Summe", "", "", "", "", 11],
+    ]
+    r = coord(world).post(u(world, "target_group_import"), {"file": _csv(rows)})
+    assert "stimmt nicht mit der Summe der Zeilen (10) überein" in r.content.decode()
+    assert not TargetGroupSnapshot.objects.exists()
+
+
+def test_import_xlsx_template_round_trip(world: World) -> None:
+    c = coord(world)
+    template = c.get(u(world, "target_group_template"))
+    assert template.status_code == 200
+    wb = load_workbook(io.BytesIO(template.content))
+    assert wb.active.cell(1, 1).value == "Stichtag"
+    ws = wb.active
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 1).value = _day(10)
+    buf = io.BytesIO()
+    wb.save(buf)
+    f = SimpleUploadedFile("z.xlsx", buf.getvalue())
+    r = c.post(u(world, "target_group_import"), {"file": f})
+    assert r.status_code == 302
+    assert TargetGroupSnapshot.objects.get().total == 19
+
+
+def test_form_entry_checks_totals_negative_and_future(world: World) -> None:
+    c = coord(world)
+    base = {
+        "reference_date": (timezone.localdate() - timedelta(days=3)).isoformat(),
+        "source": "ABH",
+        "total": "10",
+        "n_duldung_18_20": "6",
+        "n_gestattung_21_24": "4",
+    }
+    assert c.get(u(world, "target_group_create")).status_code == 200
+    bad_sum = c.post(u(world, "target_group_create"), base | {"total": "11"})
+    assert "ergeben 10, nicht die Gesamtzahl 11" in bad_sum.content.decode()
+    negative = c.post(
+        u(world, "target_group_create"), base | {"n_duldung_18_20": "-6", "total": "-2"}
+    )
+    assert "nicht negativ" in negative.content.decode()
+    future = c.post(
+        u(world, "target_group_create"),
+        base | {"reference_date": (timezone.localdate() + timedelta(days=1)).isoformat()},
+    )
+    assert "in der Zukunft" in future.content.decode()
+    assert not TargetGroupSnapshot.objects.exists()
+    ok = c.post(u(world, "target_group_create"), base)
+    assert ok.status_code == 302
+    assert TargetGroupSnapshot.objects.get().total == 10
+    again = c.post(u(world, "target_group_create"), base)
+    assert "existieren bereits" in again.content.decode()
+    assert (
+        c.post(
+            u(world, "target_group_create"),
+            base | {"replace": "on", "total": "6", "n_gestattung_21_24": ""},
+        ).status_code
+        == 302
+    )
+    assert TargetGroupSnapshot.objects.get().total == 6
+
+
+def test_coordinator_path_matrix_cell_gap_measure_report(
+    world: World, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    cw = world.users["case_worker"]
+    for i in range(6):
+        person_with_need(world.tenant, cw, name=f"P{i}", category_code="arbeit")
+    provider = make_provider(world.tenant)
+    make_offer(world.tenant, provider, key="k1")
+    snapshot(
+        world.tenant, timezone.localdate() - timedelta(days=20), [("duldung", "18_20", "male", 40)]
+    )
+    c = coord(world)
+    with django_assert_max_num_queries(30):
+        page = c.get(u(world, "matrix"))
+    body = page.content.decode()
+    assert page.status_code == 200 and "Lücke" in body
+    assert c.get(u(world, "matrix") + "?ansicht=tabelle").status_code == 200
+    for dim in ("age", "sex", "gemeinde"):
+        assert c.get(u(world, "matrix") + f"?dim={dim}").status_code == 200
+    cell_url = u(world, "cell") + "?dim=status&kategorie=arbeit&spalte=duldung"
+    cell = c.get(cell_url)
+    assert cell.status_code == 200
+    assert 'id="no-accessible"' in cell.content.decode()
+    assert 'id="cell-people"' not in cell.content.decode()  # no participants for the coordination
+    r = c.post(
+        u(world, "gap_create"),
+        {
+            "stichtag": timezone.localdate().isoformat(),
+            "dim": "status",
+            "kategorie": "arbeit",
+            "spalte": "duldung",
+            "title": "Arbeit für Geduldete",
+        },
+    )
+    gap = Gap.objects.get()
+    assert r.status_code == 302 and gap.demand == 6 and gap.status_group == "duldung"
+    detail = c.get(u(world, "gap_detail", gap.public_id))
+    assert detail.status_code == 200
+    form = c.get(u(world, "measure_create") + f"?luecke={gap.public_id}")
+    assert "Arbeit für Geduldete" in form.content.decode()
+    no_funding = c.post(
+        u(world, "measure_create") + f"?luecke={gap.public_id}",
+        {
+            "title": "Jobcoaching",
+            "target_group": "Geduldete",
+            "responsible_organisation": "KI",
+            "status": "geplant",
+            "capacity": "3",
+        },
+    )
+    assert "Förderbaustein" in no_funding.content.decode()
+    assert not PlannedMeasure.objects.exists()
+    from teilhabe.offers.models import FundingSource
+
+    f1 = FundingSource.objects.get(code="f1")
+    r = c.post(
+        u(world, "measure_create") + f"?luecke={gap.public_id}",
+        {
+            "title": "Jobcoaching",
+            "target_group": "Geduldete",
+            "responsible_organisation": "KI",
+            "status": "geplant",
+            "capacity": "3",
+            "funding": str(f1.public_id),
+        },
+    )
+    assert r.status_code == 302
+    measure = PlannedMeasure.objects.get()
+    assert measure.gap == gap
+    detail = c.get(u(world, "gap_detail", gap.public_id)).content.decode()
+    assert "50 %" in detail  # 3 seats for 6 people
+    pdf = c.get(u(world, "report_pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    xlsx = c.get(u(world, "report_xlsx"))
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert "Jobcoaching" in [row[0].value for row in wb.worksheets[-1].iter_rows()]
+    assert AuditEvent.objects.filter(action="needs.report").count() == 2
+
+
+def test_small_numbers_are_coarsened_for_the_alliance(world: World) -> None:
+    cw = world.users["case_worker"]
+    for i in range(3):
+        person_with_need(
+            world.tenant,
+            cw,
+            name=f"P{i}",
+            category_code="wohnen" if category("wohnen") else "arbeit",
+        )
+    c = login(Client(), world.users["alliance_member"])
+    body = c.get(u(world, "matrix") + "?ansicht=tabelle").content.decode()
+    assert "&lt; 5" in body
+    assert ">3<" not in body
+
+
+def test_survey_by_the_case_worker_is_audited_others_get_404(world: World) -> None:
+    cw = world.users["case_worker"]
+    p = person_with_need(world.tenant, cw, name="Survey")
+    c = login(Client(), cw)
+    url = u(world, "survey", p.public_id)
+    assert c.get(url).status_code == 200
+    lang, work = category("sprache"), category("arbeit")
+    r = c.post(url, {f"c_{work.pk}": "1", f"c_{lang.pk}": ""})
+    assert r.status_code == 302
+    assert list(ParticipantNeed.objects.values_list("category__code", "urgency")) == [("arbeit", 1)]
+    assert (
+        AuditEvent.objects.filter(action="update", object_id=str(p.public_id)).exists()
+        or AuditEvent.objects.filter(action="update").exists()
+    )
+    # another case worker / the coordination: 404, audited
+    assert coord(world).get(url).status_code == 403
+    other = person_with_need(world.tenant, world.users["coordination"], name="Fremd")
+    assert c.get(u(world, "survey", other.public_id)).status_code == 404
+    assert AuditEvent.objects.filter(action="security.participant_denied").exists()
+
+
+def test_case_worker_drilldown_shows_own_participants(world: World) -> None:
+    cw = world.users["case_worker"]
+    person_with_need(world.tenant, cw, name="Eigen")
+    c = login(Client(), cw)
+    body = c.get(u(world, "cell") + "?dim=status&kategorie=sprache&spalte=duldung").content.decode()
+    assert 'id="cell-people"' in body and "Eigen" in body
+    assert AuditEvent.objects.filter(action="needs.participants_listed").exists()
+
+
+def test_bad_cell_parameters_are_404(world: World) -> None:
+    c = coord(world)
+    assert c.get(u(world, "cell") + "?dim=status&kategorie=nope&spalte=duldung").status_code == 404
+    assert c.get(u(world, "cell") + "?dim=status&kategorie=sprache&spalte=nope").status_code == 404
+    assert c.get(u(world, "matrix") + "?gemeinde=99999999").status_code == 404
