@@ -79,6 +79,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 reverse("offers:offer_matching", args=[tid]),
                 False,
             ),
+            (
+                Cap.NEEDS_VIEW,
+                pgettext_lazy("needs", "Needs analysis"),
+                reverse("needs:overview", args=[tid]),
+                False,
+            ),
             (Cap.USERS_VIEW, _("Users"), reverse("accounts:tenant_users", args=[tid]), False),
             (Cap.AUDIT_VIEW_TENANT, _("Audit log"), reverse("audit:tenant_log", args=[tid]), False),
         ]
