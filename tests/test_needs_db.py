@@ -212,3 +212,24 @@ def test_drilldown_lists_only_own_participants(world: World) -> None:
         )
         is None
     )
+
+
+def test_seed_needs_records_figures_gaps_and_measures_once(world: World) -> None:
+    from teilhabe.needs.models import Gap, PlannedMeasure, TargetGroupSnapshot
+    from teilhabe.seeding.builders import Seeder
+    from teilhabe.seeding.needs import seed_needs
+
+    seed_needs(Seeder(3), world.tenant, world.users["coordination"])
+    counts = (
+        TargetGroupSnapshot.objects.count(),
+        Gap.objects.count(),
+        PlannedMeasure.objects.count(),
+    )
+    assert counts[0] >= 3 and counts[1] >= 1 and counts[2] == counts[1]
+    assert all(s.total > 0 for s in TargetGroupSnapshot.objects.all())
+    seed_needs(Seeder(3), world.tenant, world.users["coordination"])
+    assert (
+        TargetGroupSnapshot.objects.count(),
+        Gap.objects.count(),
+        PlannedMeasure.objects.count(),
+    ) == counts

@@ -276,6 +276,10 @@ def seed_kreis(seed: int = 1) -> SeedResult:
         first.staff.add(User.objects.get(username="traeger"))
     seed_casework_for(s, main, participants=300)
     seed_casework_for(s, bielefeld, participants=40)
+    from .needs import seed_needs, seed_needs_figures  # before the alliance: it links gaps
+
+    seed_needs(s, main, User.objects.get(username="koordination"))
+    seed_needs_figures(s, bielefeld, base_total=1400)
     from .alliance import seed_alliance  # the demo Kreis only: seed_nrw stays cheap
 
     seed_alliance(s, main)
@@ -323,5 +327,9 @@ def seed_nrw(seed: int = 1, *, with_casework: bool = True) -> SeedResult:
     if with_casework:
         for tenant in Tenant.objects.order_by("pk"):
             seed_casework_for(s, tenant, participants=960)
+    from .needs import seed_needs_figures  # one cheap set of figures per tenant
+
+    for tenant in Tenant.objects.order_by("pk"):
+        seed_needs_figures(s, tenant, by_gemeinde=False)
     result.tenants = list(Tenant.objects.all())
     return result
