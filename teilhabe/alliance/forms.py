@@ -34,6 +34,42 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+class StyledForm(KernFormMixin):
+    """``KernFormMixin`` styles the fields present when it runs; these forms add fields later
+    (tenant-scoped choices), so the remaining fields are styled when first accessed."""
+
+    def __getitem__(self, name: str) -> Any:
+        _style(self)
+        return super().__getitem__(name)  # type: ignore[misc]
+
+
+def _style(form: Any) -> None:
+    done: set[str] = form.__dict__.setdefault("_alliance_styled", set())
+    for name, field in form.fields.items():
+        if name in done:
+            continue
+        done.add(name)
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+            continue
+        kind = type(widget).__name__.lower().replace("widget", "").replace("input", "")
+        css = {
+            "select": "kern-form-input__select",
+            "selectmultiple": "kern-form-input__select",
+            "checkbox": "kern-form-check__checkbox",
+        }.get(kind, "kern-form-input__input")
+        widget.attrs.setdefault("class", css)
+        if field.help_text:
+            auto_id = form.auto_id % form.add_prefix(name) if form.auto_id else name
+            widget.attrs.setdefault("aria-describedby", f"{auto_id}-hint")
+
+
+class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: User) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.username})" if name else obj.username
+
+
 def _members(tenant: Any) -> Any:
     return (
         Member.objects.filter(tenant=tenant, is_active=True)
@@ -66,21 +102,21 @@ def add_link_fields(form: forms.Form, tenant: Any) -> None:
         form.fields[name] = forms.ModelChoiceField(label=label, queryset=queryset, required=False)
 
 
-class OrganisationForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class OrganisationForm(StyledForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Organisation
         fields = ["name", "kind", "address", "email", "phone", "joined_on", "is_active", "note"]
         widgets = {"joined_on": DATE_WIDGET, "note": forms.Textarea(attrs={"rows": 3})}
 
 
-class MemberForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class MemberForm(StyledForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Member
         fields = ["first_name", "last_name", "function", "is_deputy", "email", "phone", "is_active"]
 
     def __init__(self, *args: Any, tenant: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"] = forms.ModelChoiceField(
+        self.fields["user"] = UserChoiceField(
             label=_("User account (alliance member)"),
             queryset=User.objects.filter(
                 memberships__tenant=tenant,
@@ -96,7 +132,7 @@ class MemberForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
             self.initial.setdefault("user", self.instance.user_id)
 
 
-class GroupForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class GroupForm(StyledForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Group
         fields = [
@@ -123,7 +159,7 @@ class GroupForm(KernFormMixin, forms.ModelForm):  # type: ignore[type-arg]
             self.initial.setdefault("board_lead", self.instance.board_lead_id)
 
 
-class GroupMemberForm(KernFormMixin, forms.Form):
+class GroupMemberForm(StyledForm, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=GroupRole.choices, initial=GroupRole.MEMBER)
     started_on = forms.DateField(label=_("From"), widget=DATE_WIDGET)
 
@@ -136,11 +172,11 @@ class GroupMemberForm(KernFormMixin, forms.Form):
         self.initial.setdefault("started_on", timezone.localdate())
 
 
-class MembershipEndForm(KernFormMixin, forms.Form):
+class MembershipEndForm(StyledForm, forms.Form):
     ended_on = forms.DateField(label=_("Until"), widget=DATE_WIDGET)
 
 
-class MeetingForm(KernFormMixin, forms.Form):
+class MeetingForm(StyledForm, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
@@ -209,7 +245,7 @@ class MeetingForm(KernFormMixin, forms.Form):
         return data
 
 
-class AttendeesAddForm(KernFormMixin, forms.Form):
+class AttendeesAddForm(StyledForm, forms.Form):
     def __init__(self, *args: Any, tenant: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         taken = meeting.attendees.values_list("member_id", flat=True)
@@ -220,7 +256,7 @@ class AttendeesAddForm(KernFormMixin, forms.Form):
         )
 
 
-class InviteForm(KernFormMixin, forms.Form):
+class InviteForm(StyledForm, forms.Form):
     message = forms.CharField(
         label=_("Personal message"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -229,7 +265,7 @@ class InviteForm(KernFormMixin, forms.Form):
     )
 
 
-class AttendanceForm(KernFormMixin, forms.Form):
+class AttendanceForm(StyledForm, forms.Form):
     def __init__(self, *args: Any, tenant: Any, attendees: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = []
@@ -263,7 +299,7 @@ class AttendanceForm(KernFormMixin, forms.Form):
         return data
 
 
-class AgendaItemForm(KernFormMixin, forms.Form):
+class AgendaItemForm(StyledForm, forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=300)
 
     def __init__(self, *args: Any, tenant: Any, item: AgendaItem | None = None, **kwargs: Any):
@@ -279,7 +315,7 @@ class AgendaItemForm(KernFormMixin, forms.Form):
             self.initial.update(links.initial(item))
 
 
-class MinutesForm(KernFormMixin, forms.Form):
+class MinutesForm(StyledForm, forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     notes = forms.CharField(
         label=_("General notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -304,7 +340,7 @@ class MinutesForm(KernFormMixin, forms.Form):
         return {item.pk: self.cleaned_data.get(name, "") for item, name in self.items}
 
 
-class ApproveForm(KernFormMixin, forms.Form):
+class ApproveForm(StyledForm, forms.Form):
     def __init__(self, *args: Any, later: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["approved_in"] = forms.ModelChoiceField(
@@ -315,13 +351,13 @@ class ApproveForm(KernFormMixin, forms.Form):
         )
 
 
-class AmendForm(KernFormMixin, forms.Form):
+class AmendForm(StyledForm, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class DocumentForm(KernFormMixin, forms.Form):
+class DocumentForm(StyledForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
 
@@ -334,7 +370,7 @@ class DocumentForm(KernFormMixin, forms.Form):
         )
 
 
-class DecisionForm(KernFormMixin, forms.Form):
+class DecisionForm(StyledForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     text = forms.CharField(label=_("Wording"), widget=forms.Textarea(attrs={"rows": 5}))
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE_WIDGET)
@@ -350,14 +386,14 @@ class DecisionForm(KernFormMixin, forms.Form):
         self.initial.setdefault("decided_on", timezone.localdate())
 
 
-class DecisionStatusForm(KernFormMixin, forms.Form):
+class DecisionStatusForm(StyledForm, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=DecisionStatus.choices)
     status_note = forms.CharField(
         label=_("Note on the status"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class DecisionFilterForm(KernFormMixin, forms.Form):
+class DecisionFilterForm(StyledForm, forms.Form):
     q = forms.CharField(label=_("Search in title and wording"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -368,7 +404,7 @@ class DecisionFilterForm(KernFormMixin, forms.Form):
         self.fields["status"].choices = [("", _("all")), *DecisionStatus.choices]  # type: ignore[attr-defined]
 
 
-class TaskForm(KernFormMixin, forms.Form):
+class TaskForm(StyledForm, forms.Form):
     title = forms.CharField(label=_("Task"), max_length=300)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -412,7 +448,7 @@ class TaskForm(KernFormMixin, forms.Form):
         return data
 
 
-class TaskUpdateForm(KernFormMixin, forms.Form):
+class TaskUpdateForm(StyledForm, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices)
     comment = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -427,7 +463,7 @@ class TaskUpdateForm(KernFormMixin, forms.Form):
             )
 
 
-class TaskFilterForm(KernFormMixin, forms.Form):
+class TaskFilterForm(StyledForm, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     overdue = forms.BooleanField(label=_("only overdue"), required=False)
 
@@ -449,7 +485,7 @@ class TaskFilterForm(KernFormMixin, forms.Form):
         ]
 
 
-class MeetingFilterForm(KernFormMixin, forms.Form):
+class MeetingFilterForm(StyledForm, forms.Form):
     when = forms.ChoiceField(
         label=_("When"),
         required=False,
