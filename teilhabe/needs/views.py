@@ -49,9 +49,8 @@ def _parse_date(value: str | None) -> date | None:
 
 
 def _on(request: HttpRequest) -> date:
-    """The Stichtag of the page: ``?stichtag=`` (not in the future), else the latest recorded
-    one, else today."""
-    tenant = _tenant(request)
+    """The Stichtag of the page: ``?stichtag=`` (not in the future), else today (the
+    target-group row then shows the latest recorded figures)."""
     today = timezone.localdate()
     on = _parse_date(request.GET.get("stichtag"))
     if on is not None and on > today:
@@ -59,7 +58,7 @@ def _on(request: HttpRequest) -> date:
             request, _("The reference date lies in the future; the matrix shows today instead.")
         )
         return today
-    return on or selectors.latest_reference_date(tenant) or today
+    return on or today
 
 
 def _gemeinde(request: HttpRequest) -> Any:
