@@ -405,8 +405,12 @@ def test_assigned_volunteer_does_not_see_the_full_record(world: World, person: P
         tenant=world.tenant, volunteer=volunteer, participant=person, started_on=TODAY
     )
     client = login(Client(), volunteer)
-    assert client.get(url("participant_detail", world, person.public_id)).status_code == 403
-    assert client.get(url("participant_export_json", world, person.public_id)).status_code == 403
+    # like any other guessed record: 404, audited as refused, no read recorded
+    assert client.get(url("participant_detail", world, person.public_id)).status_code == 404
+    assert client.get(url("participant_export_json", world, person.public_id)).status_code == 404
+    denied = AuditEvent.objects.filter(action="security.participant_denied", actor=volunteer)
+    assert denied.count() == 2
+    assert not AuditEvent.objects.filter(action="read", actor=volunteer).exists()
 
 
 # --- edit: version conflict, history -------------------------------------------------------------

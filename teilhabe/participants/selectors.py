@@ -78,16 +78,23 @@ def participant_list_for(
 
 
 def participant_get_for(
-    *, actor: Any, tenant: Tenant, public_id: Any, purpose: str = "read"
+    *,
+    actor: Any,
+    tenant: Tenant,
+    public_id: Any,
+    purpose: str = "read",
+    capability: str = Cap.PARTICIPANT_VIEW,
 ) -> Participant | None:
     """One participant, or None (the view answers 404) — the read or the refused attempt is
-    audited either way."""
+    audited either way.  ``capability``: what the page needs (the full record needs
+    ``participant.edit``, so an assigned volunteer guessing its URL gets 404 like anybody
+    else, and no read is recorded)."""
     participant = (
         Participant.objects.filter(tenant=tenant, public_id=public_id)
         .select_related("gemeinde")
         .first()
     )
-    if participant is None or not policy.can(actor, Cap.PARTICIPANT_VIEW, participant):
+    if participant is None or not policy.can(actor, capability, participant):
         audit_record(
             actor=actor,
             action="security.participant_denied",
