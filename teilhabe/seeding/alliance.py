@@ -407,6 +407,9 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
                 "Die jungen Menschen wünschen sich Beratung am Abend, Sprachkurse mit "
                 "Praxisanteil und Hilfe bei der Wohnungssuche. Mehrere kannten die "
                 "Ausbildungsduldung nicht."
+                if offset < -100
+                else "Wichtig sind ihnen feste Ansprechpersonen, Praktika in Betrieben und "
+                "Informationen in ihrer Sprache; Wohnen bleibt das größte Hindernis."
             )
             if kind == MeetingKind.PARTICIPATION and held
             else "",
@@ -477,7 +480,7 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
             )
             items.append(item)
         if held and kind in (MeetingKind.CORE_GROUP, MeetingKind.STARTER):
-            for item in items[1:3]:
+            for item in items[1:2]:
                 if decision_no >= len(DECISIONS):
                     break
                 title_d, text = DECISIONS[decision_no]
@@ -502,11 +505,13 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
                 # the last decision stays without follow-up (shown on the dashboard)
                 if decision_no == len(DECISIONS):
                     continue
-                for _ in range(2 if decision_no % 2 else 1):
+                for _ in range(3 if decision_no % 2 else 2):
                     task_title = TASKS[task_no % len(TASKS)]
                     task_no += 1
                     org = rng.choice([r.organisation for r in invitees])
-                    due = starts.date() + dt.timedelta(days=rng.choice([21, 42, 60]))
+                    due = starts.date() + dt.timedelta(days=rng.choice([21, 42, 60, 90, 120]))
+                    if decision_no >= 4:  # the recent decisions' tasks are still ahead
+                        due = today + dt.timedelta(days=rng.choice([7, 14, 28, 45]))
                     if due < today - dt.timedelta(days=30):
                         status_t = rng.choice([TaskStatus.DONE, TaskStatus.DONE, TaskStatus.OPEN])
                     else:
@@ -537,7 +542,10 @@ def seed_alliance(s: Any, tenant: Tenant, *, today: dt.date | None = None) -> No
                             text="Stand in der Kerngruppe berichtet.",
                         )
         # minutes of the previous meeting of the body are approved in this one
+        # (the starter workshop's in the first core group meeting)
         key = group.pk if group is not None else kind
+        if kind == MeetingKind.STARTER:
+            key = core.pk
         previous = last_held.get(key)
         if held and previous is not None:
             _approve(previous, meeting, coordinator)
