@@ -168,6 +168,8 @@ def test_invitations_carry_an_ics_that_parses_back(world: World, alliance: Allia
     assert "Kerngruppe Sommer" in message.subject
     assert "TOP 1: Datenlage" in message.body
     assert "Bitte Zahlen mitbringen." in message.body
+    assert message.body.startswith("Guten Tag Thomas Brüggemann,")
+    assert message.subject.startswith("Einladung: Kerngruppe Sommer am ")
     cal = _ics_attachment(message)
     assert str(cal["METHOD"]) == "REQUEST"
     assert str(cal["VERSION"]) == "2.0"
@@ -291,6 +293,12 @@ def test_minutes_are_locked_after_approval_and_amended_as_a_new_version(
             actor=world.users["coordination"], meeting=meeting, data={"topic": "Nachtrag"}
         )
     assert meeting.agenda_items.count() == 1
+    response = client.post(
+        _url(world, "decision_create"),
+        {"title": "Nachträglich", "text": "…", "decided_on": "2026-01-10", "agenda_item": item.pk},
+    )
+    assert "Das Protokoll dieser Sitzung ist genehmigt" in _text(response)
+    assert not Decision.objects.filter(title="Nachträglich").exists()
 
     # an amendment opens version 2; version 1 stays as approved
     response = client.post(

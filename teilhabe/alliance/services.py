@@ -666,6 +666,13 @@ def decision_record(*, actor: Any, tenant: Any, data: Mapping[str, Any]) -> Deci
     _extra_links(tenant, data, values)
     item = values.get("agenda_item")
     _same_tenant(tenant, item)
+    if item is not None and item.meeting.minutes_approved:
+        raise DomainError(
+            _(
+                "The minutes of this meeting are approved, so no decision can be added to "
+                "its agenda items. Open an amendment of the minutes first."
+            )
+        )
     if not str(values.get("title", "")).strip() or not str(values.get("text", "")).strip():
         raise DomainError(_("Please enter the title and the wording of the decision."))
     decided_on: dt.date = values["decided_on"]
