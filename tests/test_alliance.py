@@ -5,6 +5,7 @@ calendar feed, the dashboard and what alliance members may (not) do."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 import time
 from typing import Any
@@ -626,6 +627,15 @@ def test_reminders_once_a_day(world: World, alliance: Alliance):
     call_command("send_task_reminders", date=tomorrow.isoformat())
     assert len(mail.outbox) == 2
     assert AuditEvent.objects.filter(action="alliance.task.remind").count() == 2
+
+
+def test_reminder_names_tasks_without_any_address(world: World, alliance: Alliance):
+    Member.objects.filter(pk=alliance.jc_rep.pk).update(email="")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_task_reminders", stdout=out, stderr=err)
+    assert mail.outbox == []
+    assert "0 reminder" in out.getvalue()
+    assert str(alliance.jc_task.public_id) in err.getvalue()
 
 
 # --- documents ---------------------------------------------------------------------------------

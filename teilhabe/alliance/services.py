@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -813,10 +814,17 @@ def task_update(
     return task
 
 
-def task_reminders_send(*, today: dt.date | None = None) -> int:
+@dataclass(frozen=True)
+class ReminderRun:
+    sent: int  # e-mails
+    unreachable: list[Task]  # overdue tasks without any address to remind
+
+
+def task_reminders_send(*, today: dt.date | None = None) -> ReminderRun:
     """One e-mail per recipient with their overdue open tasks; every task at most once a
     day (``reminded_on``), so the command can run as often as the timer likes.  Recipient:
-    the responsible person, else the organisation's address.  Returns the number of e-mails."""
+    the responsible person, else the organisation's address.  Tasks with neither address are
+    returned, so that the command can name them."""
     today = today or timezone.localdate()
     by_address: dict[str, list[Task]] = defaultdict(list)
     unreachable: list[Task] = []
@@ -859,7 +867,7 @@ def task_reminders_send(*, today: dt.date | None = None) -> int:
                 ]
             )
         sent += 1
-    return sent
+    return ReminderRun(sent=sent, unreachable=unreachable)
 
 
 # --- calendar feed -----------------------------------------------------------------------------

@@ -19,5 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = dt.date.fromisoformat(options["date"]) if options.get("date") else None
-        sent = task_reminders_send(today=today)
-        self.stdout.write(f"{sent} reminder e-mail(s) sent")
+        run = task_reminders_send(today=today)
+        self.stdout.write(f"{run.sent} reminder e-mail(s) sent")
+        for task in run.unreachable:
+            self.stderr.write(
+                f"no address for the overdue task {task.public_id} of {task.organisation} "
+                f"({task.tenant}): add an e-mail to the person or the organisation"
+            )
