@@ -194,3 +194,49 @@ def test_coordination_runs_a_meeting_and_the_member_follows_up(
     assert "Teilnehmende" not in nav and "Meine Fälle" not in nav
     response = other.goto(f"/t/{tenant}/teilnehmende/")
     assert response is not None and response.status == 403
+
+
+def test_register_amendment_and_calendar_address_pages(page: Page, world: World) -> None:
+    """The remaining pages of the coordination pass axe: the decision register with a search,
+    the end of a membership (history), an amendment of approved minutes (new version) and the
+    calendar address shown once."""
+    from teilhabe.alliance import services
+    from tests.alliance_factories import make_alliance
+
+    coordinator = world.users["coordination"]
+    a = make_alliance(world.tenant, coordinator=coordinator)
+    services.minutes_approve(actor=coordinator, meeting=a.past, approved_in=a.upcoming)
+    tenant = world.tenant.public_id
+
+    sign_in(page, coordinator.username, device=make_device(coordinator))
+    page.goto(f"/t/{tenant}/buendnis/beschluesse/")
+    check_page(page)
+    page.get_by_label("Suche in Titel und Wortlaut").fill("Sprachkurs")
+    submit(page, "Suche")
+    assert "1 Beschluss" in page.locator("#decision-count").inner_text()
+
+    follow(page, "Gremien")
+    follow(page, "Bündniskerngruppe")
+    follow(page, "Mitgliedschaft beenden Michael Wiesner")
+    submit(page, "Mitgliedschaft beenden")
+    assert "Michael Wiesner" in page.locator("#former-members").inner_text()
+
+    page.goto(f"/t/{tenant}/buendnis/sitzungen/{a.past.public_id}/")
+    check_page(page)
+    follow(page, "Protokoll ändern (neue Fassung)")
+    page.get_by_label("Grund der Änderung").fill("Anwesenheit korrigiert")
+    submit(page, "Änderung anlegen")
+    assert "Fassung 2 des Protokolls wurde angelegt" in _messages(page)
+
+    follow(page, "Kalenderabo")
+    submit(page, "Adresse erzeugen")
+    feed_url = page.locator("#feed-url").inner_text()
+    response = page.request.get(feed_url)
+    assert response.status == 200
+    cal = icalendar.Calendar.from_ical(response.body())
+    assert {str(e["SUMMARY"]) for e in cal.walk("VEVENT")} == {
+        "Kerngruppe Frühjahr",
+        "Kerngruppe Sommer",
+    }
+    submit(page, "Adresse widerrufen")
+    assert page.request.get(feed_url).status == 404
