@@ -262,7 +262,7 @@ def test_the_whole_case_work_cycle(
     shown = vpage.locator("#volunteer-view").inner_text()
     assert "0151 7654321" in shown  # the phone is released to volunteers
     content = vpage.content()
-    for hidden in ("Duldung", "60c", "AsylbLG", "Duldungsbescheinigung", "Berufssprachkurs"):
+    for hidden in ("Duldung", "§ 60c", "AsylbLG", "Duldungsbescheinigung", "Berufssprachkurs"):
         assert hidden not in content, hidden
     for guessed in (
         f"{t}/teilnehmende/{person.public_id}/",

@@ -872,7 +872,7 @@ def _volunteer_setup(rw: ReferralWorld) -> VolunteerAssignment:
 FORBIDDEN_FOR_VOLUNTEERS = (
     "Duldung",
     "duldung",
-    "60a",
+    "§ 60a",  # (a bare "60a" also occurs in random UUIDs and tokens of the page)
     "AsylbLG",
     "asylblg",
     "Ausländerbehörde",
