@@ -88,6 +88,10 @@ TARGETS: dict[str, Goal] = {
     "participants": Goal("p95", 150),
     "participant": Goal("p95", 150),
     "search": Goal("p95", 200),
+    # Needs analysis (bench/needs.py, in-process, every run cold).
+    "needs_matrix_kreis": Goal("p95", 300),
+    "needs_matrix_nrw": Goal("p95", 2000),
+    "needs_report_pdf": Goal("p95", 10000),
 }
 
 
@@ -143,6 +147,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=200,
         help="warm runs of the in-process matching timing (0 = skip it)",
+    )
+    p.add_argument(
+        "--needs-repeat",
+        type=int,
+        default=5,
+        help="cold runs of the gap matrix and the report (bench/needs.py; 0 = skip it)",
     )
     p.add_argument(
         "--sessions",
@@ -321,6 +331,26 @@ def matching_rows(db: str, env: dict[str, str], args: argparse.Namespace) -> lis
     return rows
 
 
+def needs_rows(db: str, env: dict[str, str], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """In-process cold timing of the gap matrix (Kreis, NRW-scale tenant) and the report PDF
+    (bench/needs.py) as table rows."""
+    cmd = ["bench/needs.py", "--repeat", str(args.needs_repeat), "--tenant-ags", DEMO_KREIS_AGS]
+    out = run_python(cmd, env, "needs benchmark", timeout=1800)
+    return [
+        {
+            "database": LABELS[db],
+            "concurrency": None,
+            "requests": r["runs"],
+            "ok": r["runs"],
+            "errors": 0,
+            "rps": None,
+            "loadavg_1m": round(os.getloadavg()[0], 2),
+            **r,
+        }
+        for r in json.loads(out.strip().splitlines()[-1])["rows"]
+    ]
+
+
 def bench_database(
     db: str, args: argparse.Namespace, timings: dict[str, float]
 ) -> tuple[list[dict[str, Any]], str]:
@@ -432,6 +462,16 @@ def bench_database(
                 f"p95 {fmt(row['p95_ms'])} ms{verdict_note(row)}"
             )
         log(f"   (matching timed in {time.perf_counter() - t0:.1f} s)")
+    if args.needs_repeat > 0:
+        t0 = time.perf_counter()
+        for row in needs_rows(db, env, args):
+            judge(row)
+            rows.append(row)
+            log(
+                f"   {row['label']:<18} {row['path']}: p50 {fmt(row['p50_ms'])} ms  "
+                f"p95 {fmt(row['p95_ms'])} ms{verdict_note(row)}"
+            )
+        log(f"   (needs analysis timed in {time.perf_counter() - t0:.1f} s)")
     return rows, ""
 
 

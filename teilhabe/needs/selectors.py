@@ -450,8 +450,15 @@ def demand_from_casework(
     )
     for r in goals:
         result[(r["category_id"], _column_of(dimension, r["col"]))] += r["n"]
-    goal_same = _open_goals(tenant, on, gemeinde).filter(
-        case__participant=OuterRef("participant"), category=OuterRef("category")
+    # the same person with an open goal in the same category: counted with the goals already
+    end = _day_end(on)
+    # (``category_id + 0`` keeps SQLite's planner on the case index: by category it would
+    # scan thousands of goals per need)
+    goal_same = (
+        Goal.objects.filter(case__participant_id=OuterRef("participant_id"), created_at__lt=end)
+        .annotate(category_key=F("category_id") + 0)
+        .filter(category_key=OuterRef("category_id"))
+        .filter(Q(status__in=OPEN_GOALS) | Q(updated_at__gte=end))
     )
     needs = (
         _open_needs(tenant, on, gemeinde)
