@@ -306,3 +306,155 @@ def test_bad_cell_parameters_are_404(world: World) -> None:
     assert c.get(u(world, "cell") + "?dim=status&kategorie=nope&spalte=duldung").status_code == 404
     assert c.get(u(world, "cell") + "?dim=status&kategorie=sprache&spalte=nope").status_code == 404
     assert c.get(u(world, "matrix") + "?gemeinde=99999999").status_code == 404
+
+
+def test_estimate_form_refuses_negative_and_future_and_saves(world: World) -> None:
+    from teilhabe.needs.models import NeedEstimate
+
+    c = coord(world)
+    data = {
+        "reference_date": timezone.localdate().isoformat(),
+        "category": str(category("wohnen").pk),
+        "status_group": "duldung",
+        "count": "-1",
+        "source_kind": "estimate",
+        "source": "Sozialamt",
+    }
+    r = c.post(u(world, "estimates"), data)
+    assert "Anzahlen dürfen nicht negativ sein." in r.content.decode()
+    future = (timezone.localdate() + timedelta(days=2)).isoformat()
+    r = c.post(u(world, "estimates"), data | {"count": "4", "reference_date": future})
+    assert "in der Zukunft" in r.content.decode()
+    assert not NeedEstimate.objects.exists()
+    assert c.post(u(world, "estimates"), data | {"count": "12"}).status_code == 302
+    assert NeedEstimate.objects.get().count == 12
+    # the estimate is demand in the matrix; the alliance member may read, not write
+    member = login(Client(), world.users["alliance_member"])
+    assert member.get(u(world, "estimates")).status_code == 200
+    assert member.post(u(world, "estimates"), data | {"count": "3"}).status_code == 403
+    assert NeedEstimate.objects.count() == 1
+
+
+def test_list_pages_run_a_fixed_number_of_queries(
+    world: World, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    cw = world.users["case_worker"]
+    for i in range(8):
+        person_with_need(world.tenant, cw, name=f"P{i}", category_code="arbeit")
+    today = timezone.localdate()
+    for k in range(3):
+        snapshot(
+            world.tenant,
+            today - timedelta(days=40 * (k + 1)),
+            [("duldung", "18_20", "male", 10 + k)],
+        )
+    c = coord(world)
+    for i in range(6):
+        c.post(
+            u(world, "gap_create"),
+            {
+                "stichtag": today.isoformat(),
+                "dim": "status",
+                "kategorie": "arbeit",
+                "spalte": "duldung",
+                "title": f"Lücke {i}",
+            },
+        )
+    gap = Gap.objects.first()
+    assert gap is not None
+    for i in range(6):
+        PlannedMeasure.objects.create(
+            tenant=world.tenant,
+            gap=gap,
+            title=f"M{i}",
+            target_group="x",
+            responsible_organisation="KI",
+            capacity=2,
+        )
+    for name in ("overview", "target_group", "estimates", "gap_list", "measure_list"):
+        with django_assert_max_num_queries(20):
+            assert c.get(u(world, name)).status_code == 200
+    with django_assert_max_num_queries(90):  # up to six Stichtage, a fixed number each
+        assert c.get(u(world, "trend")).status_code == 200
+        assert c.get(u(world, "gap_detail", gap.public_id)).status_code == 200
+
+
+def test_gap_can_be_closed_and_measure_edited_with_conflict(world: World) -> None:
+    c = coord(world)
+    gap = Gap.objects.create(
+        tenant=world.tenant,
+        reference_date=timezone.localdate(),
+        category=category("wohnen"),
+        status_group="duldung",
+        title="Wohnen",
+    )
+    r = c.post(u(world, "gap_detail", gap.public_id), {"status": "geschlossen"})
+    assert r.status_code == 302
+    gap.refresh_from_db()
+    assert gap.status == "geschlossen" and gap.closed_on == timezone.localdate()
+    measure = PlannedMeasure.objects.create(
+        tenant=world.tenant,
+        gap=gap,
+        title="Wohnraumlotsen",
+        target_group="Geduldete",
+        responsible_organisation="KI",
+        funding_note="Stiftung",
+    )
+    provider = make_provider(world.tenant)
+    offer = make_offer(world.tenant, provider, key="lotsen")
+    data = {
+        "title": "Wohnraumlotsen",
+        "target_group": "Geduldete",
+        "responsible_organisation": "KI",
+        "funding_note": "Stiftung",
+        "status": "laeuft",
+        "capacity": "10",
+        "offer": str(offer.public_id),
+        "version": str(measure.version),
+    }
+    assert c.post(u(world, "measure_edit", measure.public_id), data).status_code == 302
+    measure.refresh_from_db()
+    assert measure.offer == offer and measure.status == "laeuft" and measure.version == 2
+    stale = c.post(u(world, "measure_edit", measure.public_id), data | {"capacity": "12"})
+    assert "inzwischen geändert" in stale.content.decode()
+    measure.refresh_from_db()
+    assert measure.capacity == 10
+    # the evaluation reads the measure, may not change it
+    ev = login(Client(), world.users["evaluator"])
+    assert ev.get(u(world, "measure_edit", measure.public_id)).status_code == 200
+    assert ev.post(u(world, "measure_edit", measure.public_id), data).status_code == 403
+
+
+def test_another_tenants_objects_are_404(world: World) -> None:
+    other_gap = Gap.objects.create(
+        tenant=world.other_tenant,
+        reference_date=timezone.localdate(),
+        category=category("wohnen"),
+        status_group="duldung",
+        title="Fremd",
+    )
+    assert coord(world).get(u(world, "gap_detail", other_gap.public_id)).status_code == 404
+    other_snap = snapshot(
+        world.other_tenant, timezone.localdate(), [("duldung", "18_20", "male", 5)]
+    )
+    assert coord(world).get(u(world, "snapshot_detail", other_snap.public_id)).status_code == 404
+
+
+def test_chains_page_lists_own_participants_for_case_workers(world: World) -> None:
+    from teilhabe.participants.models import EducationEpisode
+
+    cw = world.users["case_worker"]
+    p = person_with_need(world.tenant, cw, name="Kette")
+    for i in range(3):
+        EducationEpisode.objects.create(
+            tenant=world.tenant,
+            participant=p,
+            kind="kurs",
+            title=f"Kurs {i}",
+            started_on=timezone.localdate() - timedelta(days=60 * (i + 1)),
+        )
+    body = login(Client(), cw).get(u(world, "chains")).content.decode()
+    assert "Kette" in body
+    overview = coord(world).get(u(world, "overview")).content.decode()
+    assert 'id="chain-count">&lt; 5<' in overview
+    assert "Kette" not in overview
