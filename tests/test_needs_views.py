@@ -458,3 +458,21 @@ def test_chains_page_lists_own_participants_for_case_workers(world: World) -> No
     overview = coord(world).get(u(world, "overview")).content.decode()
     assert 'id="chain-count">&lt; 5<' in overview
     assert "Kette" not in overview
+
+
+def test_import_accepts_status_kind_with_paragraph(world: World) -> None:
+    rows = [
+        [_day(20), "", "aufenthaltserlaubnis", "21-24", "m", "SY", "SGB II", 8, "25a"],
+        [_day(20), "", "duldung", "18-20", "m", "AF", "AsylbLG", 4, "§60c"],
+    ]
+    r = coord(world).post(u(world, "target_group_import"), {"file": _csv(rows)})
+    assert r.status_code == 302
+    groups = dict(TargetGroupRow.objects.values_list("status_group", "count"))
+    assert groups == {"ae_bleiberecht": 8, "duldung_60c_60d": 4}
+
+
+def test_import_unknown_paragraph_is_an_error(world: World) -> None:
+    rows = [[_day(20), "", "aufenthaltserlaubnis", "21-24", "m", "SY", "SGB II", 8, "99z"]]
+    r = coord(world).post(u(world, "target_group_import"), {"file": _csv(rows)})
+    assert "Unbekannter Paragraf „99z“" in r.content.decode()
+    assert not TargetGroupSnapshot.objects.exists()

@@ -45,6 +45,7 @@ from .standard import (
     BenefitCode,
     SexCode,
     StatusGroup,
+    status_group_for,
 )
 
 HEADERS = [
@@ -56,6 +57,7 @@ HEADERS = [
     "Staatsangehörigkeit",
     "Leistungssystem",
     "Anzahl",
+    "Paragraf",
 ]
 REQUIRED = {"Stichtag", "Statusgruppe", "Altersgruppe", "Anzahl"}
 TOTAL_MARK = "summe"
@@ -118,6 +120,24 @@ def _choice(value: Any, aliases: dict[str, str], message: str) -> str:
     if found is None:
         raise _CellError(message % {"value": text})
     return found
+
+
+def _status_kind(value: Any, paragraph: str) -> str | None:
+    """A residence status kind of the engine's catalogue (e.g. ``aufenthaltserlaubnis``) with
+    the optional column Paragraf (e.g. ``25a``), as an immigration office extract has it."""
+    from teilhabe.eligibility import load_residence_status_catalogue
+
+    kind = _key(_text(value))
+    info = load_residence_status_catalogue().get(kind)
+    if info is None or (kind in STATUS_ALIASES and not paragraph.strip()):
+        return None
+    para = paragraph.strip().lower().replace("§", "").replace(" ", "").replace("abs.", "_")
+    if para and info.paragraph(para) is None:
+        raise _CellError(
+            _("Unknown paragraph “%(value)s” for the status kind %(kind)s.")
+            % {"value": paragraph, "kind": kind}
+        )
+    return str(status_group_for(kind, para))
 
 
 def _count(value: Any) -> int:
@@ -262,15 +282,19 @@ def figures_import(
                 controls.append((number, gem, count))
             errors.extend(row_errors)
             continue
+        paragraph = _text(cell(cells, "Paragraf"))
         group = check(
             "Statusgruppe",
-            lambda v: _choice(
-                v,
-                STATUS_ALIASES,
-                _(
-                    "Unknown status group “%(value)s”; allowed are the codes of the breakdown "
-                    "standard (e.g. duldung, gestattung, ae_schutz)."
-                ),
+            lambda v, paragraph=paragraph: (
+                _status_kind(v, paragraph)
+                or _choice(
+                    v,
+                    STATUS_ALIASES,
+                    _(
+                        "Unknown status group “%(value)s”; allowed are the codes of the breakdown "
+                        "standard (e.g. duldung, gestattung, ae_schutz)."
+                    ),
+                )
             ),
         )
         band = check(
