@@ -25,7 +25,11 @@ SESSION_SEEN_AT = "teilhabe_seen_at"
 # The idle expiry slides forward when the session is saved; saving it on every request would
 # write the session table on every page view (and on SQLite serialise all requests), so it is
 # saved at most once a minute: a session ends between 29 and 30 minutes after the last request.
-SESSION_REFRESH_SECONDS = 60
+SESSION_REFRESH_SECONDS = 60  # settings.SESSION_REFRESH_SECONDS overrides (tests: longer)
+
+
+def session_refresh_seconds() -> int:
+    return int(getattr(settings, "SESSION_REFRESH_SECONDS", SESSION_REFRESH_SECONDS))
 
 
 class SessionLifetimeMiddleware:
@@ -49,7 +53,7 @@ class SessionLifetimeMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             seen = request.session.get(SESSION_SEEN_AT)
-            if seen is None or now - float(seen) >= SESSION_REFRESH_SECONDS:
+            if seen is None or now - float(seen) >= session_refresh_seconds():
                 request.session[SESSION_SEEN_AT] = now  # marks the session for saving
         return response
 
