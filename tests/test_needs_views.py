@@ -476,3 +476,21 @@ def test_import_unknown_paragraph_is_an_error(world: World) -> None:
     r = coord(world).post(u(world, "target_group_import"), {"file": _csv(rows)})
     assert "Unbekannter Paragraf „99z“" in r.content.decode()
     assert not TargetGroupSnapshot.objects.exists()
+
+
+def test_report_coarsens_small_counts(world: World) -> None:
+    cw = world.users["case_worker"]
+    for i in range(3):
+        person_with_need(world.tenant, cw, name=f"P{i}", category_code="arbeit")
+    snapshot(
+        world.tenant, timezone.localdate() - timedelta(days=5), [("duldung", "18_20", "male", 2)]
+    )
+    xlsx = login(Client(), world.users["evaluator"]).get(u(world, "report_xlsx"))
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert "< 5" in values
+    matrix = wb.worksheets[2]
+    labels = [row[0].value for row in matrix.iter_rows()]
+    arbeit = next(row for row in matrix.iter_rows() if row[0].value == "Arbeit und Qualifizierung")
+    assert "Arbeit und Qualifizierung" in labels
+    assert arbeit[4].value == "< 5"  # Duldung is the second status group: demand 3 shown coarsened
