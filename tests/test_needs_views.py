@@ -298,6 +298,7 @@ def test_case_worker_drilldown_shows_own_participants(world: World) -> None:
     c = login(Client(), cw)
     body = c.get(u(world, "cell") + "?dim=status&kategorie=sprache&spalte=duldung").content.decode()
     assert 'id="cell-people"' in body and "Eigen" in body
+    assert "Dringlichkeit: mittel" in body
     assert AuditEvent.objects.filter(action="needs.participants_listed").exists()
 
 
