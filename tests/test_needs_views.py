@@ -495,3 +495,18 @@ def test_report_coarsens_small_counts(world: World) -> None:
     arbeit = next(row for row in matrix.iter_rows() if row[0].value == "Arbeit und Qualifizierung")
     assert "Arbeit und Qualifizierung" in labels
     assert arbeit[4].value == "< 5"  # Duldung is the second status group: demand 3 shown coarsened
+
+
+def test_support_plan_links_to_the_needs_survey(world: World) -> None:
+    from teilhabe.participants.models import Case
+
+    cw = world.users["case_worker"]
+    p = person_with_need(world.tenant, cw, name="Planlink")
+    case = Case.objects.get(participant=p)
+    c = login(Client(), cw)
+    plan = reverse("participants:case_plan", args=[world.tenant.public_id, case.public_id])
+    page = c.get(plan).content.decode()
+    survey = u(world, "survey", p.public_id)
+    assert f'id="needs-survey-link" href="{survey}"' in page
+    assert "Bedarfe erfassen (Kurzbefragung mit der Person)" in page
+    assert c.get(survey).status_code == 200
