@@ -650,7 +650,7 @@ def test_document_upload_checked_by_content_and_download_audited(world: World, a
         "einladung.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
     )
     response = client.post(url, {"title": "Schadsoftware", "file": fake}, follow=True)
-    assert "Nur PDF-, JPEG- und PNG-Dateien" in _text(response)
+    assert "nur PDF-, JPEG- und PNG-Dateien" in _text(response)
     assert not MeetingDocument.objects.exists()
     good = SimpleUploadedFile("vorlage.pdf", PDF, content_type="application/pdf")
     response = client.post(

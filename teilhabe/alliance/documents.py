@@ -10,9 +10,6 @@ upload, download and deletion is audited.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import uuid
 from typing import IO, Any
 
 from django.db import transaction
@@ -23,21 +20,9 @@ from teilhabe.accounts import policy
 from teilhabe.accounts.roles import Cap
 from teilhabe.audit.services import audit_record
 from teilhabe.core.errors import DomainError
-from teilhabe.participants.documents import (
-    EXTENSIONS,
-    max_bytes,
-    sniff,
-    storage_root,
-    stored_path,
-)
+from teilhabe.participants.documents import EXTENSIONS, stored_path, stored_upload
 
 from .models import AgendaItem, Meeting, MeetingDocument
-
-_HEAD = 16
-
-
-def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 def meeting_document_attach(
@@ -56,70 +41,30 @@ def meeting_document_attach(
         raise DomainError(_("Please give the document a title."))
     if len(title) > 200:
         raise DomainError(_("The title is too long (at most 200 characters)."))
-    limit = max_bytes()
-    size = int(getattr(upload, "size", 0) or 0)
-    if size == 0:
-        raise DomainError(_("The file is empty."))
-    if size > limit:
-        raise DomainError(
-            _("The file is too large (%(size)s MB); at most %(limit)s MB are allowed.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+    with stored_upload(upload, meeting.tenant_id) as stored, transaction.atomic():
+        document = MeetingDocument.objects.create(
+            tenant_id=meeting.tenant_id,
+            meeting=meeting,
+            agenda_item=agenda_item,
+            title=title,
+            content_type=stored.content_type,
+            size=stored.size,
+            storage_name=stored.storage_name,
+            sha256=stored.sha256,
+            uploaded_by=actor,
         )
-    upload.seek(0)
-    kind = sniff(upload.read(_HEAD))
-    if kind is None:
-        raise DomainError(
-            _(
-                "Only PDF, JPEG and PNG files can be uploaded. By its content this file is "
-                "none of them (the file name does not count)."
-            )
+        audit_record(
+            actor=actor,
+            action="alliance.document.upload",
+            obj=meeting,
+            details={
+                "document": str(document.public_id),
+                "title": title,
+                "content_type": stored.content_type,
+                "size": stored.size,
+                "sha256": stored.sha256,
+            },
         )
-    upload.seek(0)
-    directory = storage_root() / str(meeting.tenant_id)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = uuid.uuid4().hex
-    path = directory / name
-    digest = hashlib.sha256()
-    written = 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in upload.chunks():
-                written += len(chunk)
-                if written > limit:
-                    raise DomainError(
-                        _("The file is too large; at most %(limit)s MB are allowed.")
-                        % {"limit": _megabytes(limit)}
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        with transaction.atomic():
-            document = MeetingDocument.objects.create(
-                tenant_id=meeting.tenant_id,
-                meeting=meeting,
-                agenda_item=agenda_item,
-                title=title,
-                content_type=kind.content_type,
-                size=written,
-                storage_name=f"documents/{meeting.tenant_id}/{name}",
-                sha256=digest.hexdigest(),
-                uploaded_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="alliance.document.upload",
-                obj=meeting,
-                details={
-                    "document": str(document.public_id),
-                    "title": title,
-                    "content_type": kind.content_type,
-                    "size": written,
-                    "sha256": document.sha256,
-                },
-            )
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
     return document
 
 

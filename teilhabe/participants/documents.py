@@ -15,6 +15,8 @@ import hashlib
 import os
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -104,8 +106,48 @@ def document_upload(*, actor: Any, participant: Participant, upload: Any, title:
         raise DomainError(_("Please give the document a title."))
     if len(title) > 200:
         raise DomainError(_("The title is too long (at most 200 characters)."))
+    with stored_upload(upload, participant.tenant_id) as stored, transaction.atomic():
+        document = Document.objects.create(
+            tenant_id=participant.tenant_id,
+            participant=participant,
+            title=title,
+            content_type=stored.content_type,
+            size=stored.size,
+            storage_name=stored.storage_name,
+            sha256=stored.sha256,
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="document.upload",
+            obj=participant,
+            details={
+                "document": str(document.public_id),
+                "title": title,
+                "content_type": stored.content_type,
+                "size": stored.size,
+                "sha256": stored.sha256,
+            },
+        )
+    return document
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    content_type: str
+    size: int
+    storage_name: str  # relative to MEDIA_ROOT
+    sha256: str
+
+
+@contextmanager
+def stored_upload(upload: Any, tenant_id: int) -> Iterator[StoredUpload]:
+    """Checks an upload (not empty, within the size limit, PDF/JPEG/PNG by its content) and
+    writes it under ``MEDIA_ROOT/documents/<tenant>/<uuid>`` (mode 0600).  The caller creates
+    its record inside the ``with``; if anything in there fails, the file is removed again.
+    Used by every area that stores files (case documents, meeting documents)."""
     limit = max_bytes()
-    size = int(upload.size or 0)
+    size = int(getattr(upload, "size", 0) or 0)
     if size == 0:
         raise DomainError(_("The file is empty."))
     if size > limit:
@@ -114,8 +156,7 @@ def document_upload(*, actor: Any, participant: Participant, upload: Any, title:
             % {"size": _megabytes(size), "limit": _megabytes(limit)}
         )
     upload.seek(0)
-    head = upload.read(_HEAD)
-    kind = sniff(head)
+    kind = sniff(upload.read(_HEAD))
     if kind is None:
         raise DomainError(
             _(
@@ -124,7 +165,7 @@ def document_upload(*, actor: Any, participant: Participant, upload: Any, title:
             )
         )
     upload.seek(0)
-    directory = storage_root() / str(participant.tenant_id)
+    directory = storage_root() / str(tenant_id)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = uuid.uuid4().hex
     path = directory / name
@@ -142,33 +183,15 @@ def document_upload(*, actor: Any, participant: Participant, upload: Any, title:
                     )
                 digest.update(chunk)
                 out.write(chunk)
-        with transaction.atomic():
-            document = Document.objects.create(
-                tenant_id=participant.tenant_id,
-                participant=participant,
-                title=title,
-                content_type=kind.content_type,
-                size=written,
-                storage_name=f"documents/{participant.tenant_id}/{name}",
-                sha256=digest.hexdigest(),
-                uploaded_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="document.upload",
-                obj=participant,
-                details={
-                    "document": str(document.public_id),
-                    "title": title,
-                    "content_type": kind.content_type,
-                    "size": written,
-                    "sha256": document.sha256,
-                },
-            )
+        yield StoredUpload(
+            content_type=kind.content_type,
+            size=written,
+            storage_name=f"documents/{tenant_id}/{name}",
+            sha256=digest.hexdigest(),
+        )
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return document
 
 
 def document_open(*, actor: Any, document: Document) -> tuple[IO[bytes], str]:
