@@ -486,9 +486,14 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
     overdue_days = int(settings.TEILHABE_CONTACT_OVERDUE_DAYS)
     answer_days = int(settings.TEILHABE_REFERRAL_ANSWER_DAYS)
     limit = DASHBOARD_LIMIT
-    mine = _listed(cases_of(actor, tenant))
-    open_cases = mine.filter(status__in=NOT_CLOSED)
-    open_participants = open_cases.values("participant_id")
+    # The actor's cases once, as plain id lists: every section below filters by them, which
+    # keeps each query flat (nested team/restriction subqueries cost more to build than to run).
+    rows = list(_listed(cases_of(actor, tenant)).values_list("pk", "participant_id", "status"))
+    open_rows = [(pk, pid) for pk, pid, status in rows if status in NOT_CLOSED]
+    mine = Case.objects.filter(tenant=tenant, pk__in=[pk for pk, _pid, _status in rows])
+    open_cases = Case.objects.filter(tenant=tenant, pk__in=[pk for pk, _pid in open_rows])
+    open_participants = sorted({pid for _pk, pid in open_rows})
+    open_ids = [pk for pk, _pid in open_rows]
 
     last_contact = Subquery(
         Contact.objects.filter(tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"))
@@ -560,9 +565,7 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
     ]
 
     waiting_referrals = list(
-        Referral.objects.filter(
-            tenant=tenant, case__in=open_cases.values("pk"), status=ReferralStatus.SENT
-        )
+        Referral.objects.filter(tenant=tenant, case_id__in=open_ids, status=ReferralStatus.SENT)
         .filter(Q(sent_on__lt=today - timedelta(days=answer_days)) | Q(answer_due__lt=today))
         .select_related("offer", "offer__provider", "case", "case__participant")
         .order_by(F("sent_on").asc(nulls_last=True), "id")[: limit + 1]
@@ -571,7 +574,7 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
     overdue_goals = list(
         Goal.objects.filter(
             tenant=tenant,
-            case__in=open_cases.values("pk"),
+            case_id__in=open_ids,
             status__in=OPEN_GOAL_STATUSES,
             target_date__lt=today,
         )
