@@ -52,11 +52,18 @@ lint: venv-dev
 
 unit: venv-dev chromium messages
 	mkdir -p var
-	$(BIN)/python -m pytest -q
 	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
-	  echo "== PostgreSQL: the suite again =="; \
-	  DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q; \
-	else echo "== PostgreSQL not reachable on 127.0.0.1:5432: skipped =="; fi
+	  echo "== the suite on SQLite and on PostgreSQL, both at once (logs: var/test-*.log) =="; \
+	  $(BIN)/python -m pytest -q > var/test-sqlite.log 2>&1 & lite_pid=$$!; \
+	  DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider > var/test-postgresql.log 2>&1; pg=$$?; \
+	  wait $$lite_pid; lite=$$?; \
+	  echo "== SQLite =="; cat var/test-sqlite.log; \
+	  echo "== PostgreSQL =="; cat var/test-postgresql.log; \
+	  test $$lite -eq 0 && test $$pg -eq 0; \
+	else \
+	  echo "== PostgreSQL not reachable on 127.0.0.1:5432: SQLite only =="; \
+	  $(BIN)/python -m pytest -q; \
+	fi
 
 test: lint unit
 

@@ -11,7 +11,9 @@ from config.settings import BASE_DIR
 # Fast hashing in tests only; production keeps argon2 first (checked by teilhabe.accounts.checks).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = BASE_DIR / "var" / "test-private"
+# own folder per database: make test runs the SQLite and the PostgreSQL suite at the same time
+_ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+MEDIA_ROOT = BASE_DIR / "var" / ("test-private-pg" if _ON_POSTGRES else "test-private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
