@@ -281,10 +281,13 @@ def test_survey_by_the_case_worker_is_audited_others_get_404(world: World) -> No
     r = c.post(url, {f"c_{work.pk}": "1", f"c_{lang.pk}": ""})
     assert r.status_code == 302
     assert list(ParticipantNeed.objects.values_list("category__code", "urgency")) == [("arbeit", 1)]
-    assert (
-        AuditEvent.objects.filter(action="update", object_id=str(p.public_id)).exists()
-        or AuditEvent.objects.filter(action="update").exists()
+    survey_events = AuditEvent.objects.filter(
+        action="update",
+        object_type="participants.participant",
+        object_id=str(p.public_id),
+        changes___details__page="needs_survey",
     )
+    assert survey_events.count() == 1
     # another case worker / the coordination: 404, audited
     assert coord(world).get(url).status_code == 403
     other = person_with_need(world.tenant, world.users["coordination"], name="Fremd")
