@@ -127,6 +127,14 @@ CACHES = {
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": 20000},
     },
+    # Whole public pages computed from public data only (the finder's answer pages, keyed by
+    # the directory's version token): at most 400 of about 90 KB per process, 10 minutes.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
 }
 
 # Widgets render through the project's template engine, so that templates/django/forms/

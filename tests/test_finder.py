@@ -569,3 +569,42 @@ def test_long_result_lists_show_the_best_twenty_then_all_on_request(world: World
     everything = html(Client().get(url(world), {"ort": "", "alle": "1"}))
     assert everything.count('class="fi-offer"') == SHOWN_PER_GROUP + 3
     assert "Kurs 22" in everything and "Alle 23 passenden" not in everything
+
+
+# --- answer pages kept in memory ----------------------------------------------------------------
+
+
+def test_the_same_answers_come_from_memory_until_the_directory_or_the_day_changes(
+    world: World, offers: dict[str, Offer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = {"alter": "22", "status": "duldung"}
+    first = Client().get(url(world), params)
+    assert "Deutschkurs für junge Erwachsene" in html(first)
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(url(world), params)
+    # the tenant and the directory's version token, nothing else
+    assert len(queries.captured_queries) == 2, [q["sql"] for q in queries.captured_queries]
+    assert again.content == first.content
+    assert_private(again)
+    assert again["Content-Language"] == "de"
+
+    # other answers, another language: their own pages
+    older = html(Client().get(url(world), {"alter": "30", "status": "duldung"}))
+    assert "Deutschkurs für junge Erwachsene" not in older
+    assert 'dir="rtl"' in html(Client().get(url(world, "ar"), params))
+
+    # any change to the directory is seen at once
+    kurs = offers["kurs"]
+    kurs.title = "Deutschkurs B1 für junge Erwachsene"
+    kurs.save()
+    changed = html(Client().get(url(world), params))
+    assert "Deutschkurs B1 für junge Erwachsene" in changed
+    kurs.status = "beendet"
+    kurs.save()
+    assert "Deutschkurs B1" not in html(Client().get(url(world), params))
+
+    # the next day is computed again (ages and dates depend on it)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 11, 27))
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url(world), params).status_code == 200
+    assert len(queries.captured_queries) > 2

@@ -12,6 +12,7 @@ The tenant is resolved here (active tenant by public id, else 404): the URL kwar
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections import Counter
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,7 +33,7 @@ from teilhabe.eligibility import CriterionResult, Status
 from teilhabe.offers.matching import Match, rank_offers
 from teilhabe.offers.models import Offer
 from teilhabe.offers.selectors import categories
-from teilhabe.offers.snapshot import snapshot_for
+from teilhabe.offers.snapshot import directory_token, snapshot_for
 from teilhabe.territory.models import gemeinden_in
 
 from . import reasons
@@ -41,6 +43,8 @@ from .languages import BY_CODE, DEFAULT, ENDONYMS, LANGUAGES, RTL_LANGUAGES, Fin
 # Offers shown per group before "show all" (the best-ranked first; the page stays light
 # on a phone and quick to render).
 SHOWN_PER_GROUP = 20
+# Rendered answer pages (settings.CACHES): small, per process, keyed by directory state.
+PAGE_CACHE = "pages"
 
 WEEKDAYS = {
     1: pgettext_lazy("finder", "Monday"),
@@ -321,8 +325,42 @@ def finder(request: HttpRequest, tenant: uuid.UUID, lang: str) -> HttpResponse:
         return _not_found(request, DEFAULT, found)
     if found is None:
         return _not_found(request, language)
+    today = timezone.localdate()
+    # The page follows from public data only: the directory's state (its version token), the
+    # tenant, the day, the language and the finder's own parameters of the address.  Many
+    # people ask the same few questions, so the rendered page is kept in this process's
+    # memory under a hash of exactly these; any change to the directory changes the token.
+    # Nothing names the asker (no cookie, no address, no time of the request).
+    key = (
+        "finder:"
+        + hashlib.sha256(
+            repr(
+                (
+                    directory_token(found),
+                    found.name,
+                    today.isoformat(),
+                    language.code,
+                    request.path,
+                    _query(request.GET),
+                    request.GET.get("alle") == "1",
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    store = caches[PAGE_CACHE]
+    body = store.get(key)
+    if body is not None:
+        return _finish(HttpResponse(body), language)
+    response = _finder_page(request, found, language, today)
+    if response.status_code == 200:
+        store.set(key, response.content)
+    return _finish(response, language)
+
+
+def _finder_page(
+    request: HttpRequest, found: Tenant, language: FinderLanguage, today: date
+) -> HttpResponse:
     with translation.override(language.code):
-        today = timezone.localdate()
         gemeinden = list(gemeinden_in(found.territory))
         bound = any(name in request.GET for name in FinderForm.base_fields)
         form = FinderForm(
@@ -345,7 +383,7 @@ def finder(request: HttpRequest, tenant: uuid.UUID, lang: str) -> HttpResponse:
         all_areas = _query(request.GET, drop=("suche",))
         show_all = request.GET.get("alle") == "1"
         limit = None if show_all else SHOWN_PER_GROUP
-        response = render(
+        return render(
             request,
             "finder/finder.html",
             {
@@ -361,4 +399,3 @@ def finder(request: HttpRequest, tenant: uuid.UUID, lang: str) -> HttpResponse:
                 "show_all_url": f"{request.path}?{query}&alle=1#ergebnis",
             },
         )
-    return _finish(response, language)
