@@ -112,7 +112,11 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "teilhabe.accounts.context_processors.navigation",
             ],
-            "builtins": ["teilhabe.accounts.templatetags.policy_tags"],
+            "builtins": [
+                "teilhabe.accounts.templatetags.policy_tags",
+                # {% url %} and |dmy faster than Django's own, same output
+                "teilhabe.core.templatetags.fast_tags",
+            ],
         },
     }
 ]
