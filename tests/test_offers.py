@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from teilhabe.audit.models import AuditEvent
@@ -203,18 +205,55 @@ def test_list_filters_and_search(world: World) -> None:
 
 def test_list_query_count_does_not_grow(world: World, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     provider = make_provider(world.tenant)
-    for i in range(3):
-        make_offer(world.tenant, provider, key=f"o{i}")
     client = login(Client(), world.users["coordination"])
     url = _url("offer_list", world)
     client.get(url)
+    for i in range(3):
+        make_offer(world.tenant, provider, key=f"o{i}")
     with django_assert_max_num_queries(30) as ctx:
-        client.get(url)
+        client.get(url)  # the directory changed: the list is built again
     baseline = len(ctx.captured_queries)
     for i in range(3, 20):
         make_offer(world.tenant, provider, key=f"o{i}")
     with django_assert_max_num_queries(baseline):
-        client.get(url)
+        response = client.get(url)  # rebuilt with 20 offers
+    assert len(response.context["page"].object_list) == 20
+
+
+def test_list_is_kept_per_directory_state_and_shows_every_change(world: World) -> None:
+    provider = make_provider(world.tenant, "VHS Gütersloh")
+    offer = make_offer(world.tenant, provider, key="a1", title="Deutschkurs A1")
+    coordination = login(Client(), world.users["coordination"])
+    url = _url("offer_list", world)
+    first = coordination.get(url, {"q": "deutsch"})
+    assert "Deutschkurs A1" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = coordination.get(url, {"q": "deutsch"})
+    body = first.content.decode().split('<form method="get"')[1]
+    assert again.content.decode().split('<form method="get"')[1] == body
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "offers_offer" in sql  # the version token reads the directory ...
+    assert not any(q["sql"].startswith("SELECT DISTINCT") for q in queries.captured_queries)
+    assert len(queries.captured_queries) < 10  # ... but the list is not built again
+
+    # every role sees the same directory; the role's own buttons are not kept
+    volunteer = login(Client(), world.users["volunteer"]).get(url, {"q": "deutsch"})
+    assert "Deutschkurs A1" in volunteer.content.decode()
+    assert "Neues Angebot" in first.content.decode()
+    assert "Neues Angebot" not in volunteer.content.decode()
+
+    # any change to offers or providers is shown at once
+    offer.title = "Deutschkurs A2"
+    offer.save()
+    assert "Deutschkurs A2" in coordination.get(url, {"q": "deutsch"}).content.decode()
+    provider.name = "Volkshochschule Gütersloh"
+    provider.save()
+    assert "Volkshochschule Gütersloh" in coordination.get(url, {"q": "deutsch"}).content.decode()
+
+    # the interface language is part of the key
+    coordination.post(reverse("set_language"), {"language": "en", "next": url})
+    english = coordination.get(url, {"q": "deutsch"}).content.decode()
+    assert "1 offer" in english and "1 Angebot" not in english
 
 
 def test_export_xlsx_and_csv(world: World) -> None:

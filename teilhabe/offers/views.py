@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +20,7 @@ from teilhabe.accounts.roles import Cap
 from teilhabe.core.errors import ConflictError, DomainError
 from teilhabe.territory.models import gemeinden_in
 
-from . import selectors, services
+from . import selectors, services, snapshot
 from .forms import (
     DuplicateForm,
     LocationFormSet,
@@ -28,6 +32,8 @@ from .forms import (
 from .models import Offer, Provider
 
 PAGE_SIZE = 25
+# settings.CACHES: rendered directory parts, per process, keyed by the directory's version
+PAGE_CACHE = "pages"
 
 
 def _tenant(request: HttpRequest) -> Any:
@@ -36,6 +42,40 @@ def _tenant(request: HttpRequest) -> Any:
 
 def offer_list(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
+    policy.require(request.user, Cap.OFFERS_VIEW, tenant)
+    # The filter form and the results are directory data, the same for everybody who may see
+    # the list: kept per process under the directory's version token (any change to offers,
+    # providers, locations, categories or funding changes it), the address's parameters and
+    # the language.  Role-dependent parts (the buttons above) are rendered on every request.
+    key = (
+        "offer-list:"
+        + hashlib.sha256(
+            repr(
+                (
+                    snapshot.directory_token(tenant),
+                    translation.get_language(),
+                    sorted(request.GET.lists()),
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    store = caches[PAGE_CACHE]
+    body = store.get(key)
+    if body is None:
+        body = _offer_list_body(request, tenant)
+        store.set(key, body)
+    return render(
+        request,
+        "offers/offer_list.html",
+        {
+            "body": body,
+            "may_create": policy.can(request.user, Cap.OFFERS_CREATE, tenant),
+            "may_import": policy.can(request.user, Cap.OFFERS_IMPORT, tenant),
+        },
+    )
+
+
+def _offer_list_body(request: HttpRequest, tenant: Any) -> str:
     providers = selectors.provider_choices_for(actor=request.user, tenant=tenant)
     gemeinden = gemeinden_in(tenant.territory)
     form = OfferFilterForm(request.GET or None, providers=providers, gemeinden=gemeinden)
@@ -56,16 +96,9 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(offers, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "offers/offer_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "may_create": policy.can(request.user, Cap.OFFERS_CREATE, tenant),
-            "may_import": policy.can(request.user, Cap.OFFERS_IMPORT, tenant),
-        },
+    return render_to_string(
+        "offers/_offer_list_body.html",
+        {"form": form, "page": page, "query": query.urlencode(), "tenant": tenant},
     )
 
 
