@@ -1062,13 +1062,13 @@ def test_caseload_lists_what_is_due(world: World) -> None:
         sent_on=TODAY - timedelta(days=2),
     )
     load = sel.caseload_for(actor=user, tenant=world.tenant)
-    assert [c.participant.first_name for c in load.overdue_contacts] == ["PersonA0"]
-    assert [e.participant.first_name for e in load.expiring_documents] == ["PersonA0"]
-    assert [b.participant.first_name for b in load.birthdays] == ["PersonA0"]
+    assert [c.first_name for c in load.overdue_contacts] == ["PersonA0"]
+    assert [e.first_name for e in load.expiring_documents] == ["PersonA0"]
+    assert [b.first_name for b in load.birthdays] == ["PersonA0"]
     assert load.birthdays[0].birthday_27 == sel.add_months(TODAY, 3)
     assert len(load.waiting_referrals) == 1
     assert [g.text for g in load.overdue_goals] == ["Ziel A0"]
-    assert [(f.case.participant.first_name, f.moment) for f in load.follow_ups] == [
+    assert [(f.first_name, f.moment) for f in load.follow_ups] == [
         ("EhemaligA0", "m6"),
         ("EhemaligA0", "m12"),
     ]

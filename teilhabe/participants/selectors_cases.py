@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from teilhabe.accounts import policy
 from teilhabe.accounts.models import Tenant, User
 from teilhabe.accounts.roles import Cap, Role
 from teilhabe.audit.services import audit_record
+from teilhabe.core.fasturls import fast_reverse
 
 from .consent import ConsentMissing, consent_require
 from .models import (
@@ -440,172 +441,353 @@ def contacts_for_export(
 # --- The caseload dashboard --------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
+class OpenCaseRow:
+    """One open case of the table "My participants", ready to print."""
+
+    url: str
+    name: str  # "Last, First"
+    status: str
+    module: str
+    next_goal: str
+    next_goal_by: str
+    last_contact: str
+
+
+@dataclass(slots=True)
+class OverdueContactRow:
+    first_name: str
+    name: str
+    url: str  # the case's contacts
+    last_contact: str  # "" without any contact
+    intake: str
+
+
+@dataclass(slots=True)
+class ExpiringRow:
+    first_name: str
+    name: str
+    url: str
+    kind_label: str
+    paragraph: str
+    valid_until: str
+
+
+@dataclass(slots=True)
 class BirthdayRow:
-    participant: Participant
-    case_id: Any
+    first_name: str
+    name: str
+    url: str
     birthday_27: date
+    on: str
 
 
-@dataclass
+@dataclass(slots=True)
+class ReferralRow:
+    name: str
+    url: str
+    offer: str
+    provider: str
+    sent_on: str  # "–" if never sent
+    answer_due: str
+
+
+@dataclass(slots=True)
+class GoalRow:
+    name: str
+    url: str
+    text: str
+    target_date: str
+
+
+@dataclass(slots=True)
 class FollowUpRow:
-    case: Case
+    first_name: str
+    name: str
+    url: str
     moment: str
     label: str
-    due: date
+    due: str
+
+
+@dataclass(slots=True)
+class NoticeRow:
+    name: str
+    url: str  # "" if the participant has no case of the actor
+    read_url: str
+    created: str
+    text: str
 
 
 @dataclass
 class Caseload:
-    cases: QuerySet[Case]
-    overdue_contacts: list[Case]
-    expiring_documents: list[ResidenceStatusEntry]
+    """The dashboard: every list holds at most ``limit + 1`` rows (the extra one says "more")."""
+
+    cases: list[OpenCaseRow]
+    overdue_contacts: list[OverdueContactRow]
+    expiring_documents: list[ExpiringRow]
     birthdays: list[BirthdayRow]
-    waiting_referrals: list[Referral]
-    overdue_goals: list[Goal]
+    waiting_referrals: list[ReferralRow]
+    overdue_goals: list[GoalRow]
     follow_ups: list[FollowUpRow]
-    notices: list[Notice]
+    notices: list[NoticeRow]
     overdue_days: int
     answer_days: int
     limit: int = DASHBOARD_LIMIT
 
 
-def _first_case_of(my_cases: QuerySet[Case], participant_ref: str = "participant_id") -> Subquery:
-    """The public id of the actor's (preferably open) case of a participant, for links."""
-    return Subquery(
-        my_cases.filter(participant_id=OuterRef(participant_ref))
-        .order_by(F("closed_on").desc(nulls_first=True), "-intake_date")
-        .values("public_id")[:1]
-    )
+def _dmy(day: date | None, empty: str = "") -> str:
+    """The German date (as ``|dmy``), or ``empty``."""
+    if day is None:
+        return empty
+    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+
+
+def _first_cases(rows: Iterable[tuple[Any, ...]]) -> dict[int, Any]:
+    """participant id -> public id of the preferred case among ``rows`` (case id, public id,
+    participant id, intake date, closed on): open (no closing date) first, then the latest
+    closing, then the latest intake."""
+    best: dict[int, tuple[tuple[int, int, int], Any]] = {}
+    for _pk, public_id, pid, intake, closed_on in rows:
+        key = (
+            closed_on is not None,
+            -closed_on.toordinal() if closed_on else 0,
+            -intake.toordinal(),
+        )
+        if pid not in best or key < best[pid][0]:
+            best[pid] = (key, public_id)
+    return {pid: public_id for pid, (_key, public_id) in best.items()}
 
 
 def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Caseload:
-    """Everything the case worker should see today; a fixed number of queries."""
+    """Everything the case worker should see today; a fixed number of queries.
+
+    The actor's cases are read once as plain rows (with the participant's name and birth
+    date); every other list filters by their ids and reads only the columns it prints.  Last
+    contact, next goal, birthdays and the follow-ups are worked out here from those rows, and
+    links and dates are finished strings, so the template only prints.
+    """
     policy.require(actor, Cap.CASE_MANAGE, tenant)
     today = today or timezone.localdate()
     overdue_days = int(settings.TEILHABE_CONTACT_OVERDUE_DAYS)
     answer_days = int(settings.TEILHABE_REFERRAL_ANSWER_DAYS)
     limit = DASHBOARD_LIMIT
-    # The actor's cases once, as plain id lists: every section below filters by them, which
-    # keeps each query flat (nested team/restriction subqueries cost more to build than to run).
-    rows = list(_listed(cases_of(actor, tenant)).values_list("pk", "participant_id", "status"))
-    open_rows = [(pk, pid) for pk, pid, status in rows if status in NOT_CLOSED]
-    mine = Case.objects.filter(tenant=tenant, pk__in=[pk for pk, _pid, _status in rows])
-    open_cases = Case.objects.filter(tenant=tenant, pk__in=[pk for pk, _pid in open_rows])
-    open_participants = sorted({pid for _pk, pid in open_rows})
-    open_ids = [pk for pk, _pid in open_rows]
-
-    last_contact = Subquery(
-        Contact.objects.filter(tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"))
-        .order_by("-happened_on")
-        .values("happened_on")[:1]
-    )
-    next_goal = Goal.objects.filter(
-        tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"), status__in=OPEN_GOAL_STATUSES
-    ).order_by("urgency", F("target_date").asc(nulls_last=True), "id")
-    cases = (
-        open_cases.select_related("participant")
-        .annotate(
-            last_contact=last_contact,
-            next_goal_text=Subquery(next_goal.values("text")[:1]),
-            next_goal_date=Subquery(next_goal.values("target_date")[:1]),
-        )
+    t = tenant.public_id
+    rows = list(
+        _listed(cases_of(actor, tenant))
         .order_by("participant__last_name", "participant__first_name", "id")
+        .values_list(
+            "pk",
+            "public_id",
+            "participant_id",
+            "status",
+            "module",
+            "intake_date",
+            "closed_on",
+            "participant__first_name",
+            "participant__last_name",
+            "participant__birth_date",
+        )
+    )
+    by_pk = {r[0]: r for r in rows}
+    open_rows = [r for r in rows if r[3] in NOT_CLOSED]
+    open_ids = [r[0] for r in open_rows]
+    open_case_of = _first_cases((r[0], r[1], r[2], r[5], r[6]) for r in open_rows)
+    person = {r[2]: (r[7], f"{r[7]} {r[8]}") for r in rows}  # participant -> first, full name
+
+    def case_url(public_id: Any) -> str:
+        return fast_reverse("participants:case_detail", (t, public_id))
+
+    last_contact: dict[int, date] = dict(
+        Contact.objects.filter(tenant_id=tenant.pk, case_id__in=open_ids)
+        .values("case_id")
+        .annotate(last=Max("happened_on"))
+        .order_by()
+        .values_list("case_id", "last")
+    )
+    goals = list(
+        Goal.objects.filter(
+            tenant_id=tenant.pk, case_id__in=open_ids, status__in=OPEN_GOAL_STATUSES
+        )
+        .order_by()
+        .values_list("id", "case_id", "public_id", "text", "target_date", "urgency")
     )
 
+    # the table: every open case with its next goal (most urgent, then earliest) and last contact
+    next_goal: dict[int, tuple[Any, ...]] = {}
+    for g in sorted(goals, key=lambda g: (g[5], g[4] is None, g[4] or today, g[0])):
+        next_goal.setdefault(g[1], g)
+    statuses = {k: str(v) for k, v in CaseStatus.choices}
+    modules = {k: str(v) for k, v in Case._meta.get_field("module").choices or []}
+    cases = []
+    for pk, public_id, _pid, status, module, _intake, _closed, first, last, _birth in open_rows:
+        goal = next_goal.get(pk)
+        cases.append(
+            OpenCaseRow(
+                url=case_url(public_id),
+                name=f"{last}, {first}",
+                status=statuses.get(status, status),
+                module=modules.get(module, module),
+                next_goal=goal[3] if goal else "",
+                next_goal_by=_dmy(goal[4]) if goal else "",
+                last_contact=_dmy(last_contact.get(pk), "–"),
+            )
+        )
+
+    # working cases without a contact for ``overdue_days`` (or none since an older intake)
     cutoff = today - timedelta(days=overdue_days)
-    overdue_contacts: list[Case] = list(
-        open_cases.filter(status__in=WORKING_STATUSES)
-        .annotate(last_contact=last_contact)
-        .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True, intake_date__lt=cutoff))
-        .select_related("participant")
-        .order_by(F("last_contact").asc(nulls_first=True), "intake_date", "id")[: limit + 1]
-    )
+    overdue = []
+    for r in open_rows:
+        if r[3] not in WORKING_STATUSES:
+            continue
+        seen = last_contact.get(r[0])
+        if (seen is not None and seen < cutoff) or (seen is None and r[5] < cutoff):
+            overdue.append((seen is not None, seen or today, r[5], r[0], r))
+    overdue.sort(key=lambda o: o[:4])
+    overdue_contacts = [
+        OverdueContactRow(
+            first_name=r[7],
+            name=f"{r[7]} {r[8]}",
+            url=fast_reverse("participants:case_contacts", (t, r[1])),
+            last_contact=_dmy(seen if has else None),
+            intake=_dmy(r[5]),
+        )
+        for has, seen, _intake, _pk, r in overdue[: limit + 1]
+    ]
 
     later_entry = ResidenceStatusEntry.objects.filter(
         tenant_id=OuterRef("tenant_id"),
         participant_id=OuterRef("participant_id"),
         valid_from__gt=OuterRef("valid_from"),
     )
-    expiring_documents: list[ResidenceStatusEntry] = list(
-        ResidenceStatusEntry.objects.filter(
-            tenant=tenant,
-            participant_id__in=open_participants,
+    expiring_documents = [
+        ExpiringRow(
+            first_name=person[pid][0],
+            name=person[pid][1],
+            url=case_url(open_case_of[pid]),
+            kind_label=status_label(kind),
+            paragraph=paragraph,
+            valid_until=_dmy(until),
+        )
+        for pid, kind, paragraph, until in ResidenceStatusEntry.objects.filter(
+            tenant_id=tenant.pk,
+            participant_id__in=sorted(open_case_of),
             valid_until__gte=today,
             valid_until__lte=today + timedelta(days=30),
         )
         .filter(~Exists(later_entry))
-        .select_related("participant")
-        .annotate(case_public_id=_first_case_of(open_cases))
-        .order_by("valid_until", "id")[: limit + 1]
-    )
-    for entry in expiring_documents:
-        setattr(entry, "kind_label", status_label(entry.kind))  # noqa: B010
+        .order_by("valid_until", "id")
+        .values_list("participant_id", "kind", "paragraph", "valid_until")[: limit + 1]
+    ]
 
     # turning 27 between today and six months from today
     born_from = birthday(today, -TARGET_GROUP_AGE_LIMIT)
     born_until = birthday(add_months(today, 6), -TARGET_GROUP_AGE_LIMIT)
-    birthday_people = list(
-        Participant.objects.filter(
-            tenant=tenant,
-            pk__in=open_participants,
-            birth_date__gte=born_from,
-            birth_date__lte=born_until,
-        )
-        .annotate(case_public_id=_first_case_of(open_cases, "pk"))
-        .order_by("birth_date", "id")[: limit + 1]
+    born = sorted(
+        {(r[9], r[2]) for r in open_rows if r[9] is not None and born_from <= r[9] <= born_until}
     )
-    birthdays = [
-        BirthdayRow(
-            participant=p,
-            case_id=getattr(p, "case_public_id", None),
-            birthday_27=birthday(p.birth_date, TARGET_GROUP_AGE_LIMIT),
+    birthdays = []
+    for birth, pid in born[: limit + 1]:
+        turns = birthday(birth, TARGET_GROUP_AGE_LIMIT)
+        birthdays.append(
+            BirthdayRow(
+                first_name=person[pid][0],
+                name=person[pid][1],
+                url=case_url(open_case_of[pid]),
+                birthday_27=turns,
+                on=_dmy(turns),
+            )
         )
-        for p in birthday_people
+
+    waiting_referrals = [
+        ReferralRow(
+            name=f"{by_pk[case_id][7]} {by_pk[case_id][8]}",
+            url=case_url(by_pk[case_id][1]),
+            offer=title,
+            provider=provider,
+            sent_on=_dmy(sent_on, "–"),
+            answer_due=_dmy(answer_due),
+        )
+        for case_id, title, provider, sent_on, answer_due in Referral.objects.filter(
+            tenant_id=tenant.pk, case_id__in=open_ids, status=ReferralStatus.SENT
+        )
+        .filter(Q(sent_on__lt=today - timedelta(days=answer_days)) | Q(answer_due__lt=today))
+        .order_by(F("sent_on").asc(nulls_last=True), "id")
+        .values_list("case_id", "offer__title", "offer__provider__name", "sent_on", "answer_due")[
+            : limit + 1
+        ]
     ]
 
-    waiting_referrals = list(
-        Referral.objects.filter(tenant=tenant, case_id__in=open_ids, status=ReferralStatus.SENT)
-        .filter(Q(sent_on__lt=today - timedelta(days=answer_days)) | Q(answer_due__lt=today))
-        .select_related("offer", "offer__provider", "case", "case__participant")
-        .order_by(F("sent_on").asc(nulls_last=True), "id")[: limit + 1]
-    )
-
-    overdue_goals = list(
-        Goal.objects.filter(
-            tenant=tenant,
-            case_id__in=open_ids,
-            status__in=OPEN_GOAL_STATUSES,
-            target_date__lt=today,
+    late = sorted((g[4], g[0], g) for g in goals if g[4] is not None and g[4] < today)
+    overdue_goals = []
+    for _date, _id, (_gid, case_id, goal_id, text, target, _urgency) in late[: limit + 1]:
+        case = by_pk[case_id]
+        overdue_goals.append(
+            GoalRow(
+                name=f"{case[7]} {case[8]}",
+                url=fast_reverse("participants:goal_detail", (t, case[1], goal_id)),
+                text=text,
+                target_date=_dmy(target),
+            )
         )
-        .select_related("case", "case__participant", "category")
-        .order_by("target_date", "id")[: limit + 1]
-    )
 
-    has_m6 = Outcome.objects.filter(case_id=OuterRef("pk"), moment="m6")
-    has_m12 = Outcome.objects.filter(case_id=OuterRef("pk"), moment="m12")
+    # closed cases whose follow-up (6 and 12 months after closure) is due and not recorded
     six_ago, twelve_ago = add_months(today, -6), add_months(today, -12)
-    closed = (
-        mine.filter(status=CaseStatus.CLOSED, closed_on__isnull=False, closed_on__lte=six_ago)
-        .annotate(has_m6=Exists(has_m6), has_m12=Exists(has_m12))
-        .filter(Q(has_m6=False) | Q(closed_on__lte=twelve_ago, has_m12=False))
-        .select_related("participant")
-        .order_by("closed_on", "id")[: limit + 1]
-    )
-    labels = dict(Outcome._meta.get_field("moment").choices or [])
+    closed = [r for r in rows if r[3] == CaseStatus.CLOSED and r[6] is not None and r[6] <= six_ago]
+    recorded: dict[int, set[str]] = {}
+    for case_id, moment in (
+        Outcome.objects.filter(case_id__in=[r[0] for r in closed], moment__in=FOLLOW_UPS)
+        .order_by()
+        .values_list("case_id", "moment")
+    ):
+        recorded.setdefault(case_id, set()).add(moment)
+    closed = [
+        r
+        for r in closed
+        if "m6" not in recorded.get(r[0], ())
+        or (r[6] <= twelve_ago and "m12" not in recorded.get(r[0], ()))
+    ]
+    closed.sort(key=lambda r: (r[6], r[0]))
+    labels = {k: str(v) for k, v in Outcome._meta.get_field("moment").choices or []}
     follow_ups: list[FollowUpRow] = []
-    for case in closed:
-        assert case.closed_on is not None
-        done = {m for m in FOLLOW_UPS if getattr(case, f"has_{m}", False)}
-        for moment, due in follow_ups_due(case, done, today):
-            follow_ups.append(FollowUpRow(case, moment, str(labels[moment]), due))
+    for r in closed[: limit + 1]:
+        done = recorded.get(r[0], set())
+        for moment in FOLLOW_UPS:
+            due = follow_up_due(r[6], moment)
+            if due <= today and moment not in done:
+                follow_ups.append(
+                    FollowUpRow(
+                        first_name=r[7],
+                        name=f"{r[7]} {r[8]}",
+                        url=fast_reverse("participants:case_outcomes", (t, r[1])),
+                        moment=moment,
+                        label=labels[moment],
+                        due=_dmy(due),
+                    )
+                )
 
-    notices: list[Notice] = list(
-        Notice.objects.filter(tenant=tenant, user_id=actor.pk, read_at__isnull=True)
-        .select_related("participant")
-        .annotate(case_public_id=_first_case_of(mine))
-        .order_by("-created_at", "-id")[: limit + 1]
-    )
+    any_case_of = _first_cases((r[0], r[1], r[2], r[5], r[6]) for r in rows)
+    notices = [
+        NoticeRow(
+            name=f"{first} {last}",
+            url=case_url(any_case_of[pid]) if pid in any_case_of else "",
+            read_url=fast_reverse("participants:notice_read", (t, public_id)),
+            created=_dmy(timezone.template_localtime(created_at).date()),
+            text=text,
+        )
+        for public_id, pid, created_at, text, first, last in Notice.objects.filter(
+            tenant_id=tenant.pk, user_id=actor.pk, read_at__isnull=True
+        )
+        .order_by("-created_at", "-id")
+        .values_list(
+            "public_id",
+            "participant_id",
+            "created_at",
+            "text",
+            "participant__first_name",
+            "participant__last_name",
+        )[: limit + 1]
+    ]
     return Caseload(
         cases=cases,
         overdue_contacts=overdue_contacts,
