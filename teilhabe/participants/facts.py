@@ -24,7 +24,7 @@ from teilhabe.eligibility import (
 )
 from teilhabe.territory.models import ags8
 
-from .models import BenefitEntry, Participant, ReferralStatus, ResidenceStatusEntry
+from .models import Participant, ReferralStatus
 
 OPEN_REFERRAL_STATUSES = (
     ReferralStatus.SUGGESTED,
@@ -47,7 +47,7 @@ def _valid_on(entry: Any, on: date) -> bool:
     return bool(entry.valid_from <= on and (entry.valid_until is None or entry.valid_until >= on))
 
 
-def status_on(statuses: list[ResidenceStatusEntry], on: date) -> ResidenceStatusEntry | None:
+def status_on(statuses: list[Any], on: date) -> Any:
     """The status entry valid on ``on``; else the latest one that began before (expired)."""
     ordered = sorted(statuses, key=lambda e: e.valid_from, reverse=True)
     for entry in ordered:
@@ -59,14 +59,14 @@ def status_on(statuses: list[ResidenceStatusEntry], on: date) -> ResidenceStatus
     return None
 
 
-def benefit_on(benefits: list[BenefitEntry], on: date) -> BenefitEntry | None:
+def benefit_on(benefits: list[Any], on: date) -> Any:
     for entry in sorted(benefits, key=lambda e: e.valid_from, reverse=True):
         if _valid_on(entry, on):
             return entry
     return None
 
 
-def _residence_status(entry: ResidenceStatusEntry | None) -> ResidenceStatus | None:
+def _residence_status(entry: Any) -> ResidenceStatus | None:
     if entry is None:
         return None
     data: dict[str, Any] = {"kind": entry.kind, "since": entry.valid_from.isoformat()}
@@ -81,11 +81,20 @@ def _residence_status(entry: ResidenceStatusEntry | None) -> ResidenceStatus | N
     return None if status.kind == "unknown" else status
 
 
-def participant_facts(participant: Participant, on: date) -> Facts:
-    """The engine's facts about ``participant`` on ``on`` (statuses and benefits are read
-    from the prefetched histories where present)."""
-    statuses = list(participant.statuses.all())
-    benefits = list(participant.benefits.all())
+def participant_facts(
+    participant: Participant,
+    on: date,
+    *,
+    statuses: list[Any] | None = None,
+    benefits: list[Any] | None = None,
+) -> Facts:
+    """The engine's facts about ``participant`` on ``on`` (statuses and benefits: the
+    histories if already read — entries or rows with the same names —, else read from the
+    prefetched histories where present)."""
+    if statuses is None:
+        statuses = list(participant.statuses.all())
+    if benefits is None:
+        benefits = list(participant.benefits.all())
     status_entry = status_on(statuses, on)
     benefit = benefit_on(benefits, on)
     nationality = None
@@ -148,52 +157,125 @@ def _record_rule_set(record: Any) -> RuleSet | None:
     return cached
 
 
-def funding_targets() -> list[Target]:
-    """Every Förderbaustein (funding source) that carries a rule set."""
+def _rule_set_of_record(pk: int, updated_at: Any) -> RuleSet | None:
+    """The rule set of a stored record by id and version; the definition is read (and
+    parsed) only when this process has not seen that version yet."""
+    cached = _RULE_CACHE.get((pk, updated_at))
+    if cached is not None:
+        return cached
+    from teilhabe.offers.models import RuleSetRecord
+
+    record = RuleSetRecord.objects.filter(pk=pk).first()
+    return _record_rule_set(record) if record is not None else None
+
+
+def _funding_query() -> Any:
     from teilhabe.offers.models import FundingSource
 
+    return (
+        FundingSource.objects.filter(rule_set__isnull=False)
+        .order_by("sort_order", "code")
+        .values("code", "name", "rule_set_id", "rule_set__updated_at")
+    )
+
+
+def funding_targets() -> list[Target]:
+    """Every Förderbaustein (funding source) that carries a rule set (one small read; the
+    rule sets themselves are kept per process and version)."""
+    from .selectors import prepared_rows
+
     targets = []
-    for source in FundingSource.objects.filter(rule_set__isnull=False).select_related("rule_set"):
-        rule_set = _record_rule_set(source.rule_set)
+    for source in prepared_rows("facts.funding", _funding_query):
+        rule_set = _rule_set_of_record(source["rule_set_id"], source["rule_set__updated_at"])
         if rule_set is not None:
-            targets.append(Target(f"funding:{source.code}", source.name, rule_set))
+            targets.append(Target(f"funding:{source['code']}", source["name"], rule_set))
     return targets
+
+
+# offer rule sets by (offer id, offer version, rule set id, rule set version)
+_OFFER_RULES: dict[tuple[Any, ...], RuleSet] = {}
+
+
+def _referrals_query(pid: int, tid: int) -> Any:
+    from .models import Referral
+
+    return (
+        Referral.objects.filter(
+            tenant_id=tid, case__participant_id=pid, status__in=OPEN_REFERRAL_STATUSES
+        )
+        .order_by("pk")
+        .values(
+            "offer_id",
+            "offer__version",
+            "offer__rule_set_id",
+            "offer__rule_set__updated_at",
+            "offer__public_id",
+            "offer__title",
+        )
+    )
 
 
 def referral_targets(participant: Participant) -> list[Target]:
-    """The offers of the participant's open referrals (suggested, sent, accepted, waiting)."""
+    """The offers of the participant's open referrals (suggested, sent, accepted, waiting);
+    an offer's rule set is built once per process and version of the offer and its rule
+    set (``offer_rule_set`` is keyed the same way)."""
     from teilhabe.offers.matching import offer_rule_set
+    from teilhabe.offers.models import Offer
 
-    from .models import Referral
+    from .selectors import prepared_rows
 
-    referrals = (
-        Referral.objects.filter(
-            tenant_id=participant.tenant_id,
-            case__participant=participant,
-            status__in=OPEN_REFERRAL_STATUSES,
-        )
-        .select_related("offer", "offer__rule_set")
-        .order_by("pk")
-    )
+    rows = prepared_rows("facts.referrals", _referrals_query, participant.pk, participant.tenant_id)
     targets = []
     seen: set[int] = set()
-    for referral in referrals:
-        if referral.offer_id in seen:
+    for row in rows:
+        if row["offer_id"] in seen:
             continue
-        seen.add(referral.offer_id)
-        try:
-            rule_set = offer_rule_set(referral.offer)
-        except ValueError:
-            continue
-        targets.append(Target(f"offer:{referral.offer.public_id}", referral.offer.title, rule_set))
+        seen.add(row["offer_id"])
+        key = (
+            row["offer_id"],
+            row["offer__version"],
+            row["offer__rule_set_id"],
+            row["offer__rule_set__updated_at"],
+        )
+        rule_set = _OFFER_RULES.get(key)
+        if rule_set is None:
+            offer = Offer.objects.select_related("rule_set").get(pk=row["offer_id"])
+            try:
+                rule_set = offer_rule_set(offer)
+            except ValueError:
+                continue
+            _OFFER_RULES[key] = rule_set
+        targets.append(Target(f"offer:{row['offer__public_id']}", row["offer__title"], rule_set))
     return targets
 
 
-def area_context(participant: Participant) -> dict[str, Any]:
-    from teilhabe.territory.models import gemeinden_in
+def _area_query(territory_id: int) -> Any:
+    from django.db.models import Q
 
-    territory = participant.tenant.territory
-    return {"area_ags": [g.ags for g in gemeinden_in(territory)] or [territory.ags]}
+    from teilhabe.territory.models import Territory
+
+    return (
+        Territory.objects.filter(Q(pk=territory_id) | Q(parent_id=territory_id))
+        .order_by("name")
+        .values("id", "ags", "kind", "parent_id")
+    )
+
+
+def area_context(participant: Participant) -> dict[str, Any]:
+    """``area_ags``: the Gemeinden of the tenant's territory (``gemeinden_in``), else the
+    territory itself; one read of the territory and its children."""
+    from teilhabe.territory.models import TerritoryKind
+
+    from .selectors import prepared_rows
+
+    territory_id = participant.tenant.territory_id
+    rows = prepared_rows("facts.area", _area_query, territory_id)
+    own = next(r for r in rows if r["id"] == territory_id)
+    if own["kind"] in (TerritoryKind.KREIS, TerritoryKind.STAEDTEREGION):
+        area = [r["ags"] for r in rows if r["parent_id"] == territory_id]
+    else:
+        area = [own["ags"]]
+    return {"area_ags": area or [own["ags"]]}
 
 
 # --- snapshots and their comparison --------------------------------------------------------
@@ -216,8 +298,11 @@ def eligibility_snapshot(
     on: date,
     targets: list[Target] | None = None,
     context: dict[str, Any] | None = None,
+    *,
+    statuses: list[Any] | None = None,
+    benefits: list[Any] | None = None,
 ) -> Snapshot:
-    facts = participant_facts(participant, on)
+    facts = participant_facts(participant, on, statuses=statuses, benefits=benefits)
     if targets is None:
         targets = funding_targets() + referral_targets(participant)
     if context is None:

@@ -3,9 +3,12 @@ participant's record writes an audit event."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,6 +18,83 @@ from teilhabe.accounts.roles import Cap, Role
 from teilhabe.audit.services import audit_record
 
 from .models import Case, Participant, VolunteerAssignment
+
+# --- prepared reads ------------------------------------------------------------------------------
+#
+# The detail page reads a handful of small lists (statuses, benefits, consents, cases …) of one
+# person.  Building such a query with the ORM costs far more than running it (about 0.3 ms
+# against 0.02 ms on SQLite).  ``prepared_rows`` builds the query once per process and database
+# with placeholder numbers in place of the ids (like ``teilhabe.core.fasturls``), keeps the SQL
+# the ORM wrote for the database in use together with the ORM's converters for the selected
+# columns, and afterwards only puts the ids in and runs it.  The SQL is the ORM's own, so it is
+# right for SQLite and PostgreSQL alike; only whole-number ids can be filled in.
+
+PLACEHOLDERS = tuple(987_650_100 + i for i in range(8))
+_PREPARED: dict[tuple[Any, ...], Any] = {}
+_PREPARED_LOCK = threading.Lock()
+
+
+def _prepare(key: tuple[Any, ...], build: Callable[..., QuerySet[Any, Any]], n: int) -> Any:
+    queryset = build(*PLACEHOLDERS[:n])
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    slots = []
+    for position, value in enumerate(params):
+        if type(value) is int and value in PLACEHOLDERS[:n]:
+            slots.append((position, PLACEHOLDERS.index(value)))
+    if sorted({index for _pos, index in slots}) != list(range(n)):
+        raise ValueError(f"prepared query {key[-1]!r}: every placeholder must be a parameter")
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    converters = list(compiler.get_converters(fields).items())
+    names = list(queryset.query.values_select) + list(queryset.query.annotation_select)
+    if len(names) != compiler.col_count:
+        raise ValueError(f"prepared query {key[-1]!r}: select named fields with values()")
+    entry = (sql, tuple(params), tuple(slots), tuple(names), converters)
+    with _PREPARED_LOCK:
+        _PREPARED[key] = entry
+    return entry
+
+
+def prepared_rows(
+    name: str, build: Callable[..., QuerySet[Any, Any]], *ids: int, using: str = "default"
+) -> list[Row]:
+    """The rows of ``build(*ids).values(...)`` as dicts, without building the query again:
+    ``build`` is called once per process and database with placeholder numbers and must use
+    its arguments only as whole-number filter values (ids); ``name`` names the query."""
+    connection = connections[using]
+    key = (using, connection.vendor, name)
+    entry = _PREPARED.get(key) or _prepare(key, build, len(ids))
+    sql, template, slots, names, converters = entry
+    params = list(template)
+    for position, index in slots:
+        params[position] = int(ids[index])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+        result.append(Row(zip(names, row, strict=True)))
+    return result
+
+
+class Row(dict[str, Any]):
+    """A row of ``prepared_rows``: a dict (templates) that also answers attribute access
+    (code written for model instances, e.g. the eligibility facts)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def case_worker_participant_ids(user: Any, tenant_id: int) -> QuerySet[Case, int]:
@@ -94,6 +174,8 @@ def participant_get_for(
         .select_related("gemeinde")
         .first()
     )
+    if participant is not None:
+        participant.tenant = tenant  # the same row (filtered by it): no second read
     if participant is None or not policy.can(actor, capability, participant):
         audit_record(
             actor=actor,

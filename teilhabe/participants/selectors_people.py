@@ -37,7 +37,7 @@ from .models import (
     VolunteerAssignment,
     VolunteerMeeting,
 )
-from .selectors import participant_list_for
+from .selectors import participant_list_for, prepared_rows
 from .services_people import DuplicateCandidate, duplicate_candidates
 
 # Audit actions that only read; the history of changes leaves them out.
@@ -51,90 +51,271 @@ def status_label(entry: ResidenceStatusEntry) -> str:
 
 def participant_page_for(
     *, actor: Any, tenant: Tenant, query: str = "", include_restricted: bool = False
-) -> QuerySet[Participant]:
-    """The case worker's participants for the list page, with their cases (one query for
-    the page, one for the cases of the page)."""
+) -> QuerySet[Participant, Any]:
+    """The case worker's participants for the list page: the columns the list shows, as
+    ``values()`` (``participant_rows`` adds the latest case of the page's people)."""
     policy.require(actor, Cap.PARTICIPANT_EDIT, tenant)
-    cases = (
-        Case.objects.filter(tenant=tenant)
-        .select_related("responsible")
-        .order_by("-intake_date", "-pk")
-    )
     return participant_list_for(
         actor=actor, tenant=tenant, query=query, include_restricted=include_restricted
-    ).prefetch_related(Prefetch("cases", queryset=cases))
+    ).values(
+        "id",
+        "public_id",
+        "first_name",
+        "last_name",
+        "name_transliteration",
+        "restricted",
+        "birth_date",
+        "gemeinde__name",
+    )
+
+
+def participant_rows(*, tenant: Tenant, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of a page of ``participant_page_for``, with everything the list shows as
+    text: the link, the date of birth, the municipality and the newest case (by intake)
+    with its responsible person — one query for the cases of the whole page."""
+    from teilhabe.core.fasturls import fast_reverse
+
+    latest: dict[int, Any] = {}
+    if people:
+        cases = (
+            Case.objects.filter(tenant=tenant, participant_id__in=[p["id"] for p in people])
+            .order_by("-intake_date", "-pk")
+            .values(
+                "participant_id",
+                "module",
+                "status",
+                "responsible__first_name",
+                "responsible__last_name",
+                "responsible__username",
+            )
+        )
+        for found in cases:
+            latest.setdefault(found["participant_id"], found)
+    rows = []
+    for person in people:
+        birth = person["birth_date"]
+        case = latest.get(person["id"])
+        rows.append(
+            {
+                **person,
+                "url": fast_reverse(
+                    "participants:participant_detail", args=[tenant.public_id, person["public_id"]]
+                ),
+                "birth": f"{birth.day:02d}.{birth.month:02d}.{birth.year:04d}" if birth else "",
+                "gemeinde": person["gemeinde__name"] or "–",
+                "case": (
+                    f"{_label(Case, 'module', case['module'])} · "
+                    f"{_label(Case, 'status', case['status'])}"
+                    if case
+                    else "–"
+                ),
+                "responsible": (
+                    _full_name(
+                        case["responsible__first_name"],
+                        case["responsible__last_name"],
+                        case["responsible__username"],
+                    )
+                    if case
+                    else "–"
+                ),
+            }
+        )
+    return rows
+
+
+_LABELS: dict[tuple[Any, str], dict[Any, Any]] = {}
+
+
+def _label(model: Any, field: str, value: Any) -> str:
+    """``get_<field>_display()`` for a value read with ``values()``."""
+    choices = _LABELS.get((model, field))
+    if choices is None:
+        choices = _LABELS[(model, field)] = dict(model._meta.get_field(field).flatchoices)
+    return str(choices.get(value, value))
+
+
+def _full_name(first: str | None, last: str | None, username: str | None) -> str:
+    """``user.get_full_name|default:user.username``."""
+    return f"{first or ''} {last or ''}".strip() or (username or "")
+
+
+def _statuses_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    return (
+        ResidenceStatusEntry.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("-valid_from", "-pk")
+        .values(
+            "id",
+            "public_id",
+            "kind",
+            "paragraph",
+            "valid_from",
+            "valid_until",
+            "issuing_office",
+            "work_permitted",
+            "residence_obligation",
+            "conditions",
+        )
+    )
+
+
+def _benefits_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    return (
+        BenefitEntry.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("-valid_from", "-pk")
+        .values("id", "public_id", "kind", "valid_from", "valid_until")
+    )
+
+
+def _consents_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    return (
+        Consent.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("-given_on", "-pk")
+        .values(
+            "public_id",
+            "purpose",
+            "provider__name",
+            "given_on",
+            "language",
+            "form",
+            "witness",
+            "expires_on",
+            "withdrawn_on",
+        )
+    )
+
+
+def _cases_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    return (
+        Case.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("-intake_date", "-pk")
+        .values(
+            "public_id",
+            "module",
+            "status",
+            "programme",
+            "intake_date",
+            "closed_on",
+            "closing_reason",
+            "responsible__first_name",
+            "responsible__last_name",
+            "responsible__username",
+        )
+    )
+
+
+def _notices_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    return (
+        Notice.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("read_at", "-created_at")
+        .values(
+            "public_id",
+            "text",
+            "created_at",
+            "read_at",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+        )[:20]
+    )
+
+
+def _transfers_out_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    return (
+        Transfer.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("-created_at")
+        .values("created_at", "to_tenant__name")
+    )
+
+
+def _transfer_in_query(pid: int) -> QuerySet[Any, Any]:
+    return (
+        Transfer.objects.filter(new_participant_id=pid)
+        .order_by("pk")
+        .values("created_at", "tenant__name")[:1]
+    )
 
 
 def participant_sections(participant: Participant) -> dict[str, Any]:
-    """Everything the detail page shows besides the record itself (constant query count)."""
-    tid = participant.tenant_id
-    statuses = list(
-        ResidenceStatusEntry.objects.filter(tenant_id=tid, participant=participant).order_by(
-            "-valid_from", "-pk"
-        )
-    )
-    for entry in statuses:
-        entry.label = status_label(entry)  # type: ignore[attr-defined]
+    """Everything the detail page shows besides the record itself (constant query count):
+    plain rows (dicts that also answer attribute access) with their labels, read with
+    prepared queries.  ``eligibility_overview`` can reuse its statuses and benefits."""
+    pid, tid = participant.pk, participant.tenant_id
     today = timezone.localdate()
-    current = next(
-        (
-            e
-            for e in statuses
-            if e.valid_from <= today and (e.valid_until is None or e.valid_until >= today)
-        ),
-        None,
-    )
-    consents = list(
-        Consent.objects.filter(tenant_id=tid, participant=participant)
-        .select_related("provider", "recorded_by")
-        .order_by("-given_on", "-pk")
-    )
+    statuses = prepared_rows("people.statuses", _statuses_query, pid, tid)
+    current = None
+    for entry in statuses:
+        entry["label"] = status_label(entry)  # type: ignore[arg-type]
+        entry["current"] = False
+        if current is None and (
+            entry["valid_from"] <= today
+            and (entry["valid_until"] is None or entry["valid_until"] >= today)
+        ):
+            current = entry
+            entry["current"] = True
+    benefits = prepared_rows("people.benefits", _benefits_query, pid, tid)
+    for entry in benefits:
+        entry["kind_label"] = _label(BenefitEntry, "kind", entry["kind"])
+    consents = prepared_rows("people.consents", _consents_query, pid, tid)
     for consent in consents:
-        consent.is_valid = (  # type: ignore[attr-defined]
-            consent.withdrawn_on is None
-            and consent.given_on <= today
-            and (consent.expires_on is None or consent.expires_on >= today)
+        consent["provider_name"] = consent["provider__name"]
+        consent["purpose_label"] = _label(Consent, "purpose", consent["purpose"])
+        consent["form_label"] = _label(Consent, "form", consent["form"])
+        consent["is_valid"] = (
+            consent["withdrawn_on"] is None
+            and consent["given_on"] <= today
+            and (consent["expires_on"] is None or consent["expires_on"] >= today)
         )
+    cases = prepared_rows("people.cases", _cases_query, pid, tid)
+    for case in cases:
+        case["module_label"] = _label(Case, "module", case["module"])
+        case["status_label"] = _label(Case, "status", case["status"])
+        case["responsible_name"] = _full_name(
+            case["responsible__first_name"],
+            case["responsible__last_name"],
+            case["responsible__username"],
+        )
+    notices = prepared_rows("people.notices", _notices_query, pid, tid)
+    for notice in notices:
+        notice["user_name"] = _full_name(
+            notice["user__first_name"], notice["user__last_name"], notice["user__username"]
+        )
+        notice["created"] = timezone.localtime(notice["created_at"]).strftime("%d.%m.%Y %H:%M")
+    transfers_out = prepared_rows("people.transfers_out", _transfers_out_query, pid, tid)
+    for transfer in transfers_out:
+        transfer["to_tenant_name"] = transfer["to_tenant__name"]
+    transfer_in = prepared_rows("people.transfer_in", _transfer_in_query, pid)
+    for transfer in transfer_in:
+        transfer["tenant_name"] = transfer["tenant__name"]
     return {
         "statuses": statuses,
         "current_status": current,
-        "benefits": list(
-            BenefitEntry.objects.filter(tenant_id=tid, participant=participant).order_by(
-                "-valid_from", "-pk"
-            )
-        ),
+        "benefits": benefits,
         "consents": consents,
         "case_work_consent": any(
-            c.is_valid  # type: ignore[attr-defined]
-            for c in consents
-            if c.purpose == ConsentPurpose.CASE_WORK
+            c["is_valid"] for c in consents if c["purpose"] == ConsentPurpose.CASE_WORK
         ),
-        "cases": list(
-            Case.objects.filter(tenant_id=tid, participant=participant)
-            .select_related("responsible")
-            .order_by("-intake_date", "-pk")
-        ),
-        "notices": list(
-            Notice.objects.filter(tenant_id=tid, participant=participant)
-            .select_related("user")
-            .order_by("read_at", "-created_at")[:20]
-        ),
-        "transfers_out": list(
-            Transfer.objects.filter(tenant_id=tid, participant=participant)
-            .select_related("to_tenant", "created_by")
-            .order_by("-created_at")
-        ),
-        "transfer_in": Transfer.objects.filter(new_participant=participant)
-        .select_related("tenant")
-        .first(),
+        "cases": cases,
+        "notices": notices,
+        "transfers_out": transfers_out,
+        "transfer_in": transfer_in[0] if transfer_in else None,
     }
 
 
-def eligibility_overview(participant: Participant, on: date | None = None) -> list[Any]:
-    """Today's evaluation against the Förderbausteine and the offers of open referrals."""
+def eligibility_overview(
+    participant: Participant,
+    on: date | None = None,
+    *,
+    statuses: list[Any] | None = None,
+    benefits: list[Any] | None = None,
+) -> list[Any]:
+    """Today's evaluation against the Förderbausteine and the offers of open referrals
+    (``statuses``/``benefits``: the histories if already read, e.g. by
+    ``participant_sections``)."""
     from .facts import eligibility_snapshot
 
-    snapshot = eligibility_snapshot(participant, on or timezone.localdate())
+    snapshot = eligibility_snapshot(
+        participant, on or timezone.localdate(), statuses=statuses, benefits=benefits
+    )
     return list(snapshot.values())
 
 

@@ -91,7 +91,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     participants = selectors_people.participant_page_for(
         actor=request.user, tenant=tenant, query=query, include_restricted=restricted
     )
-    page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(participants, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -100,10 +100,18 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": selectors_people.participant_rows(tenant=tenant, people=page.object_list),
             "query": params.urlencode(),
             "may_create": policy.can(request.user, Cap.PARTICIPANTS_CREATE, tenant),
         },
     )
+
+
+def _page(queryset: Any, number: str | None) -> Any:
+    """The page, its rows read into a list."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,7 +171,9 @@ def participant_detail(request: HttpRequest, participant_id: Any) -> HttpRespons
             **sections,
             "writable": writable,
             "eligibility": (
-                selectors_people.eligibility_overview(participant)
+                selectors_people.eligibility_overview(
+                    participant, statuses=sections["statuses"], benefits=sections["benefits"]
+                )
                 if participant.anonymised_at is None
                 else []
             ),

@@ -1,0 +1,77 @@
+"""``selectors.prepared_rows``: the ORM's SQL built once, run again with other ids — the same
+rows (with the ORM's conversions) as the queryset itself, on SQLite and PostgreSQL; and the
+detail page's sections and eligibility read through it agree with the model reads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from teilhabe.participants import facts, selectors_people
+from teilhabe.participants.models import Case, Notice, Participant
+from teilhabe.participants.selectors import prepared_rows
+from teilhabe.territory.models import gemeinden_in
+from tests.casework_factories import make_benefit, make_case, make_participant, make_status
+from tests.conftest import World
+
+TODAY = timezone.localdate()
+
+
+def _cases(pid: int, tid: int) -> Any:
+    return (
+        Case.objects.filter(tenant_id=tid, participant_id=pid)
+        .order_by("-intake_date", "-pk")
+        .values("public_id", "module", "intake_date", "created_at", "responsible__username")
+    )
+
+
+def _people(world: World) -> list[Participant]:
+    worker = world.users["case_worker"]
+    people = []
+    for i in range(2):
+        p = make_participant(world.tenant, f"Person{i}", "Kaya", case_worker=worker)
+        make_case(p, worker, module="f2", intake_date=date(2025, 3, 1 + i))
+        make_status(p, valid_from=date(2024, 1, 1))
+        make_benefit(p, valid_from=date(2024, 1, 1))
+        Notice.objects.create(
+            tenant=world.tenant, user=worker, participant=p, kind="x", text=f"Hinweis {i}"
+        )
+        people.append(p)
+    return people
+
+
+def test_prepared_rows_equal_the_querysets_rows(world: World) -> None:
+    for p in _people(world):
+        expected = list(_cases(p.pk, p.tenant_id))
+        got = prepared_rows("test.cases", _cases, p.pk, p.tenant_id)
+        assert got == expected and len(got) == 2
+        assert got[0].public_id == expected[0]["public_id"]  # attribute access as well
+        assert timezone.is_aware(got[0]["created_at"])  # the ORM's converters ran
+
+
+def test_prepared_rows_refuse_queries_without_their_placeholders() -> None:
+    with pytest.raises(ValueError):
+        prepared_rows("test.no-placeholder", lambda pid: Case.objects.values("pk"), 1)
+
+
+def test_sections_and_eligibility_agree_with_the_model_reads(world: World) -> None:
+    for p in _people(world):
+        sections = selectors_people.participant_sections(p)
+        cases = list(Case.objects.filter(participant=p).order_by("-intake_date", "-pk"))
+        assert [c["public_id"] for c in sections["cases"]] == [c.public_id for c in cases]
+        assert [c["module_label"] for c in sections["cases"]] == [
+            c.get_module_display() for c in cases
+        ]
+        assert sections["current_status"]["public_id"] == p.statuses.get().public_id
+        assert [n["text"] for n in sections["notices"]] == [n.text for n in p.notices.all()]
+        assert sections["case_work_consent"] is True
+        from_rows = facts.participant_facts(
+            p, TODAY, statuses=sections["statuses"], benefits=sections["benefits"]
+        )
+        assert from_rows == facts.participant_facts(p, TODAY)
+        assert facts.area_context(p)["area_ags"] == [
+            g.ags for g in gemeinden_in(world.tenant.territory)
+        ]
