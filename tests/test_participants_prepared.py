@@ -57,6 +57,17 @@ def test_prepared_rows_refuse_queries_without_their_placeholders() -> None:
         prepared_rows("test.no-placeholder", lambda pid: Case.objects.values("pk"), 1)
 
 
+def test_prepared_rows_refuse_a_date_that_would_be_frozen(db: None) -> None:
+    """A query with today's date would keep the first call's date for the whole process."""
+    today = timezone.localdate()
+    with pytest.raises(ValueError, match="no dates"):
+        prepared_rows(
+            "test.with-date",
+            lambda pid: Case.objects.filter(pk=pid, intake_date__lte=today).values("pk"),
+            1,
+        )
+
+
 def test_sections_and_eligibility_agree_with_the_model_reads(world: World) -> None:
     for p in _people(world):
         sections = selectors_people.participant_sections(p)

@@ -3,6 +3,8 @@ participant's record writes an audit event."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -29,6 +31,7 @@ from .models import Case, Participant, VolunteerAssignment
 # columns, and afterwards only puts the ids in and runs it.  The SQL is the ORM's own, so it is
 # right for SQLite and PostgreSQL alike; only whole-number ids can be filled in.
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PLACEHOLDERS = tuple(987_650_100 + i for i in range(8))
 _PREPARED: dict[tuple[Any, ...], Any] = {}
 _PREPARED_LOCK = threading.Lock()
@@ -44,6 +47,15 @@ def _prepare(key: tuple[Any, ...], build: Callable[..., QuerySet[Any, Any]], n: 
             slots.append((position, PLACEHOLDERS.index(value)))
     if sorted({index for _pos, index in slots}) != list(range(n)):
         raise ValueError(f"prepared query {key[-1]!r}: every placeholder must be a parameter")
+    taken = {position for position, _index in slots}
+    for position, value in enumerate(params):
+        # a date or time in the query would be frozen at the first call of the process
+        # (SQLite's backend passes them as ISO text, PostgreSQL's as date objects)
+        if position not in taken and (
+            isinstance(value, dt.date | dt.time)
+            or (isinstance(value, str) and _ISO_DATE.match(value))
+        ):
+            raise ValueError(f"prepared query {key[-1]!r}: no dates or times, only ids")
     fields = [column[0] for column in compiler.select[: compiler.col_count]]
     converters = list(compiler.get_converters(fields).items())
     names = list(queryset.query.values_select) + list(queryset.query.annotation_select)
