@@ -1084,6 +1084,145 @@ def test_caseload_lists_what_is_due(world: World) -> None:
         assert f"/t/{world.tenant.public_id}/faelle/" in html, name
 
 
+def test_caseload_rows_order_links_and_texts(world: World) -> None:
+    user, t = world.users["case_worker"], world.tenant.public_id
+    # next step: the most urgent open goal, then the earliest date; a goal without a date
+    planned = make_world_case(world, first_name="Plan", last_name="Voll")
+    _contact(planned, 1)
+    _goal(planned, text="Später", urgency=2, target_date=TODAY + timedelta(days=5))
+    _goal(planned, text="Dringend ohne Datum", urgency=1, target_date=None)
+    _goal(planned, text="Erreicht", urgency=1, status="erreicht")
+    # overdue contacts: none since an old intake first, then the oldest contact
+    never = make_world_case(
+        world, first_name="Nie", last_name="Kontakt", intake_date=TODAY - timedelta(days=90)
+    )
+    old = make_world_case(world, first_name="Alt", last_name="Kontakt")
+    _contact(old, 40)
+    older = make_world_case(world, first_name="Älter", last_name="Kontakt")
+    _contact(older, 50)
+    resting = make_world_case(world, first_name="Ruhend", last_name="Fall", status="ruhend")
+    _contact(resting, 90)  # dormant cases expect no contacts
+    # a participant with an older closed case and an open one: links go to the open one
+    again = make_world_case(world, first_name="Wieder", last_name="Da")
+    _contact(again, 1)
+    earlier = make_case(
+        world.tenant, again.participant, user, intake_date=TODAY - timedelta(days=700)
+    )
+    _close(earlier, TODAY - timedelta(days=400))
+    ResidenceStatusEntry.objects.create(
+        tenant=world.tenant,
+        participant=again.participant,
+        kind="duldung",
+        paragraph="§60a",
+        valid_from=TODAY - timedelta(days=100),
+        valid_until=TODAY + timedelta(days=20),
+    )
+    # on the team of another worker's case: listed; a restricted record: hidden everywhere
+    team = make_case(
+        world.tenant, make_participant(world.tenant, "Team", "Mitglied"), _second_case_worker(world)
+    )
+    team.team.add(user)
+    _contact(team, 3)
+    hidden = make_world_case(world, first_name="Versteckt", last_name="Eingeschränkt")
+    hidden.participant.restricted = True
+    hidden.participant.save()
+    _goal(hidden, text="Verborgenes Ziel", target_date=TODAY - timedelta(days=3))
+    # a referral never sent whose answer is overdue; a notice about someone not in my cases
+    Referral.objects.create(
+        tenant=world.tenant,
+        case=planned,
+        offer=make_offer(world.tenant, make_provider(world.tenant, "Träger X"), title="Kurs X"),
+        status="gesendet",
+        answer_due=TODAY - timedelta(days=1),
+    )
+    stranger = make_participant(world.tenant, "Fremd", "Person")
+    Notice.objects.create(
+        tenant=world.tenant, user=user, participant=stranger, kind="x", text="Hinweis"
+    )
+
+    load = sel.caseload_for(actor=user, tenant=world.tenant)
+    listed = sel._listed(sel.cases_of(user, world.tenant)).filter(status__in=sel.NOT_CLOSED)
+    assert sorted(c.url for c in load.cases) == sorted(
+        _url("case_detail", world, pk) for pk in listed.values_list("public_id", flat=True)
+    )
+    assert [c.name for c in load.cases] == [
+        "Da, Wieder",
+        "Fall, Ruhend",
+        "Kontakt, Alt",
+        "Kontakt, Nie",
+        "Kontakt, Älter",
+        "Mitglied, Team",
+        "Voll, Plan",
+    ]
+    steps = {c.name: (c.status, c.next_step, c.last_contact) for c in load.cases}
+    assert steps["Voll, Plan"] == ("aktiv", "Dringend ohne Datum", _d(TODAY - timedelta(days=1)))
+    assert steps["Kontakt, Nie"] == ("aktiv", "", "–")
+    assert steps["Fall, Ruhend"][0] == "ruhend"
+    assert [(c.first_name, c.detail) for c in load.overdue_contacts] == [
+        ("Nie", f"kein Kontakt seit der Aufnahme ({_d(TODAY - timedelta(days=90))})"),
+        ("Älter", f"letzter Kontakt {_d(TODAY - timedelta(days=50))}"),
+        ("Alt", f"letzter Kontakt {_d(TODAY - timedelta(days=40))}"),
+    ]
+    assert load.overdue_contacts[0].url == _url("case_contacts", world, never.public_id)
+    [expiring] = load.expiring_documents
+    assert expiring.url == _url("case_detail", world, again.public_id)
+    assert expiring.detail == f"Duldung §60a gültig bis {_d(TODAY + timedelta(days=20))}"
+    [waiting] = load.waiting_referrals
+    assert waiting.detail == (
+        f"Kurs X (Träger X), gesendet am –, Antwort fällig am {_d(TODAY - timedelta(days=1))}"
+    )
+    assert waiting.url == _url("case_detail", world, planned.public_id)
+    assert load.overdue_goals == []  # the restricted record's goal is not listed
+    assert [(f.first_name, f.moment) for f in load.follow_ups] == [
+        ("Wieder", "m6"),
+        ("Wieder", "m12"),
+    ]
+    assert load.follow_ups[0].url == _url("case_outcomes", world, earlier.public_id)
+    [notice] = load.notices
+    assert (notice.name, notice.url, notice.text) == ("Fremd Person", "", "Hinweis")
+    assert notice.read_url == reverse(
+        "participants:notice_read", args=[t, Notice.objects.get().public_id]
+    )
+    html = _html(_client(world).get(_url("caseload", world)))
+    assert "Versteckt" not in html and "Verborgenes Ziel" not in html
+    assert "Dringend ohne Datum</td>" in html and "Fremd Person: Hinweis" in html
+
+
+def test_cases_of_are_the_responsible_and_team_cases_of_the_tenant(world: World) -> None:
+    """``cases_of`` (the scope of the caseload and the export) against its plain definition,
+    for a responsible worker, a team member, both, a worker of another tenant and nobody."""
+    worker, second = world.users["case_worker"], _second_case_worker(world)
+    own = make_world_case(world, first_name="Eigen")
+    shared = make_case(world.tenant, make_participant(world.tenant, "Geteilt"), second)
+    shared.team.add(worker)
+    both = make_world_case(world, first_name="Beides")
+    both.team.add(worker)
+    others = make_case(world.tenant, make_participant(world.tenant, "Fremd"), second)
+    restricted = make_world_case(world, first_name="Gesperrt")
+    restricted.participant.restricted = True
+    restricted.participant.save()
+    abroad = make_case(world.other_tenant, make_participant(world.other_tenant, "Woanders"), worker)
+    abroad.team.add(second)
+    for user, tenant in [
+        (worker, world.tenant),
+        (second, world.tenant),
+        (worker, world.other_tenant),
+        (second, world.other_tenant),
+        (world.users["coordination"], world.tenant),
+    ]:
+        plain = {
+            c.pk
+            for c in Case.objects.filter(tenant=tenant)
+            if c.responsible_id == user.pk or c.team.filter(pk=user.pk).exists()
+        }
+        assert set(sel.cases_of(user, tenant).values_list("pk", flat=True)) == plain
+        listed = set(sel._listed(sel.cases_of(user, tenant)).values_list("pk", flat=True))
+        assert listed == plain - {restricted.pk}
+    assert set(sel.cases_of(worker, world.tenant)) == {own, shared, both, restricted}
+    assert set(sel.cases_of(second, world.tenant)) == {shared, others}
+    assert set(sel.cases_of(second, world.other_tenant)) == {abroad}
+
+
 def test_answer_due_passed_counts_as_waiting(world: World) -> None:
     case = make_world_case(world)
     offer = make_offer(world.tenant, make_provider(world.tenant))

@@ -18,11 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from teilhabe.accounts import policy
 from teilhabe.accounts.models import Tenant, User
@@ -52,7 +53,7 @@ from .models import (
     ResidenceStatusEntry,
     StatusKind,
 )
-from .selectors import current_status
+from .selectors import current_status, prepared_rows
 
 OPEN_GOAL_STATUSES = (GoalStatus.OPEN, GoalStatus.IN_PROGRESS)
 # Cases in which contacts are expected (dormant cases are paused on purpose).
@@ -122,8 +123,17 @@ def participant_url(tenant: Tenant, participant: Participant) -> str | None:
 
 def cases_of(actor: Any, tenant: Tenant) -> QuerySet[Case]:
     """Cases the actor works on: responsible for, or on the team of (no audit; for lists)."""
-    team = Case.team.through.objects.filter(user_id=actor.pk).values("case_id")
-    return Case.objects.filter(tenant=tenant).filter(Q(responsible_id=actor.pk) | Q(pk__in=team))
+    return _cases_of_ids(tenant.pk, actor.pk)
+
+
+def _cases_of_ids(tenant_id: int, actor_id: int) -> QuerySet[Case]:
+    """``cases_of`` by ids (for prepared reads, which are built with placeholder ids)."""
+    team = Case.team.through.objects.filter(user_id=actor_id).values("case_id")
+    # the tenant in both branches: SQLite then answers each from its index (multi-index OR)
+    # instead of reading every case of the tenant
+    return Case.objects.filter(
+        Q(tenant_id=tenant_id, responsible_id=actor_id) | Q(tenant_id=tenant_id, pk__in=team)
+    )
 
 
 def _listed(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -449,65 +459,33 @@ class OpenCaseRow:
     name: str  # "Last, First"
     status: str
     module: str
-    next_goal: str
-    next_goal_by: str
-    last_contact: str
+    next_step: str  # the next open goal with its date, "" without open goals
+    last_contact: str  # "–" without any contact
 
 
 @dataclass(slots=True)
-class OverdueContactRow:
-    first_name: str
-    name: str
-    url: str  # the case's contacts
-    last_contact: str  # "" without any contact
-    intake: str
+class DueRow:
+    """One line of a dashboard list: whose, the link, and what is due (ready to print)."""
 
-
-@dataclass(slots=True)
-class ExpiringRow:
     first_name: str
     name: str
     url: str
-    kind_label: str
-    paragraph: str
-    valid_until: str
+    detail: str
 
 
 @dataclass(slots=True)
-class BirthdayRow:
-    first_name: str
-    name: str
-    url: str
+class BirthdayRow(DueRow):
     birthday_27: date
-    on: str
 
 
 @dataclass(slots=True)
-class ReferralRow:
-    name: str
-    url: str
-    offer: str
-    provider: str
-    sent_on: str  # "–" if never sent
-    answer_due: str
-
-
-@dataclass(slots=True)
-class GoalRow:
-    name: str
-    url: str
+class GoalRow(DueRow):
     text: str
-    target_date: str
 
 
 @dataclass(slots=True)
-class FollowUpRow:
-    first_name: str
-    name: str
-    url: str
+class FollowUpRow(DueRow):
     moment: str
-    label: str
-    due: str
 
 
 @dataclass(slots=True)
@@ -524,10 +502,10 @@ class Caseload:
     """The dashboard: every list holds at most ``limit + 1`` rows (the extra one says "more")."""
 
     cases: list[OpenCaseRow]
-    overdue_contacts: list[OverdueContactRow]
-    expiring_documents: list[ExpiringRow]
+    overdue_contacts: list[DueRow]
+    expiring_documents: list[DueRow]
     birthdays: list[BirthdayRow]
-    waiting_referrals: list[ReferralRow]
+    waiting_referrals: list[DueRow]
     overdue_goals: list[GoalRow]
     follow_ups: list[FollowUpRow]
     notices: list[NoticeRow]
@@ -543,41 +521,36 @@ def _dmy(day: date | None, empty: str = "") -> str:
     return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
-def _first_cases(rows: Iterable[tuple[Any, ...]]) -> dict[int, Any]:
-    """participant id -> public id of the preferred case among ``rows`` (case id, public id,
-    participant id, intake date, closed on): open (no closing date) first, then the latest
-    closing, then the latest intake."""
-    best: dict[int, tuple[tuple[int, int, int], Any]] = {}
-    for _pk, public_id, pid, intake, closed_on in rows:
-        key = (
-            closed_on is not None,
-            -closed_on.toordinal() if closed_on else 0,
-            -intake.toordinal(),
+# The dashboard's reads depend on the tenant and the actor only (dates are compared here), so
+# each is built once per process as a prepared read (``selectors.prepared_rows``).
+
+
+def _open_cases_of(tenant_id: int, actor_id: int) -> QuerySet[Case]:
+    return _listed(_cases_of_ids(tenant_id, actor_id)).filter(status__in=NOT_CLOSED)
+
+
+def _caseload_cases(tenant_id: int, actor_id: int) -> QuerySet[Case, Any]:
+    """All listed cases of the actor with the participant, last contact and the follow-ups
+    recorded, by name."""
+    last_contact = Subquery(
+        Contact.objects.filter(tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"))
+        .order_by("-happened_on")
+        .values("happened_on")[:1]
+    )
+
+    def recorded(moment: str) -> Exists:
+        return Exists(
+            Outcome.objects.filter(
+                tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"), moment=moment
+            )
         )
-        if pid not in best or key < best[pid][0]:
-            best[pid] = (key, public_id)
-    return {pid: public_id for pid, (_key, public_id) in best.items()}
 
-
-def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Caseload:
-    """Everything the case worker should see today; a fixed number of queries.
-
-    The actor's cases are read once as plain rows (with the participant's name and birth
-    date); every other list filters by their ids and reads only the columns it prints.  Last
-    contact, next goal, birthdays and the follow-ups are worked out here from those rows, and
-    links and dates are finished strings, so the template only prints.
-    """
-    policy.require(actor, Cap.CASE_MANAGE, tenant)
-    today = today or timezone.localdate()
-    overdue_days = int(settings.TEILHABE_CONTACT_OVERDUE_DAYS)
-    answer_days = int(settings.TEILHABE_REFERRAL_ANSWER_DAYS)
-    limit = DASHBOARD_LIMIT
-    t = tenant.public_id
-    rows = list(
-        _listed(cases_of(actor, tenant))
+    return (
+        _listed(_cases_of_ids(tenant_id, actor_id))
+        .annotate(last_contact=last_contact, has_m6=recorded("m6"), has_m12=recorded("m12"))
         .order_by("participant__last_name", "participant__first_name", "id")
-        .values_list(
-            "pk",
+        .values(
+            "id",
             "public_id",
             "participant_id",
             "status",
@@ -587,206 +560,316 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
             "participant__first_name",
             "participant__last_name",
             "participant__birth_date",
+            "last_contact",
+            "has_m6",
+            "has_m12",
         )
     )
-    by_pk = {r[0]: r for r in rows}
-    open_rows = [r for r in rows if r[3] in NOT_CLOSED]
-    open_ids = [r[0] for r in open_rows]
-    open_case_of = _first_cases((r[0], r[1], r[2], r[5], r[6]) for r in open_rows)
-    person = {r[2]: (r[7], f"{r[7]} {r[8]}") for r in rows}  # participant -> first, full name
 
-    def case_url(public_id: Any) -> str:
-        return fast_reverse("participants:case_detail", (t, public_id))
 
-    last_contact: dict[int, date] = dict(
-        Contact.objects.filter(tenant_id=tenant.pk, case_id__in=open_ids)
-        .values("case_id")
-        .annotate(last=Max("happened_on"))
-        .order_by()
-        .values_list("case_id", "last")
-    )
-    goals = list(
+def _caseload_goals(tenant_id: int, actor_id: int) -> QuerySet[Goal, Any]:
+    """The open goals of the actor's open cases."""
+    return (
         Goal.objects.filter(
-            tenant_id=tenant.pk, case_id__in=open_ids, status__in=OPEN_GOAL_STATUSES
+            tenant_id=tenant_id,
+            case__in=_open_cases_of(tenant_id, actor_id).values("pk"),
+            status__in=OPEN_GOAL_STATUSES,
         )
         .order_by()
-        .values_list("id", "case_id", "public_id", "text", "target_date", "urgency")
+        .values("id", "case_id", "public_id", "text", "target_date", "urgency")
     )
 
-    # the table: every open case with its next goal (most urgent, then earliest) and last contact
-    next_goal: dict[int, tuple[Any, ...]] = {}
-    for g in sorted(goals, key=lambda g: (g[5], g[4] is None, g[4] or today, g[0])):
-        next_goal.setdefault(g[1], g)
-    statuses = {k: str(v) for k, v in CaseStatus.choices}
-    modules = {k: str(v) for k, v in Case._meta.get_field("module").choices or []}
-    cases = []
-    for pk, public_id, _pid, status, module, _intake, _closed, first, last, _birth in open_rows:
-        goal = next_goal.get(pk)
-        cases.append(
-            OpenCaseRow(
-                url=case_url(public_id),
-                name=f"{last}, {first}",
-                status=statuses.get(status, status),
-                module=modules.get(module, module),
-                next_goal=goal[3] if goal else "",
-                next_goal_by=_dmy(goal[4]) if goal else "",
-                last_contact=_dmy(last_contact.get(pk), "–"),
-            )
-        )
 
-    # working cases without a contact for ``overdue_days`` (or none since an older intake)
-    cutoff = today - timedelta(days=overdue_days)
-    overdue = []
-    for r in open_rows:
-        if r[3] not in WORKING_STATUSES:
-            continue
-        seen = last_contact.get(r[0])
-        if (seen is not None and seen < cutoff) or (seen is None and r[5] < cutoff):
-            overdue.append((seen is not None, seen or today, r[5], r[0], r))
-    overdue.sort(key=lambda o: o[:4])
-    overdue_contacts = [
-        OverdueContactRow(
-            first_name=r[7],
-            name=f"{r[7]} {r[8]}",
-            url=fast_reverse("participants:case_contacts", (t, r[1])),
-            last_contact=_dmy(seen if has else None),
-            intake=_dmy(r[5]),
-        )
-        for has, seen, _intake, _pk, r in overdue[: limit + 1]
-    ]
-
+def _caseload_statuses(tenant_id: int, actor_id: int) -> QuerySet[ResidenceStatusEntry, Any]:
+    """The latest residence status of each participant with an open case."""
     later_entry = ResidenceStatusEntry.objects.filter(
         tenant_id=OuterRef("tenant_id"),
         participant_id=OuterRef("participant_id"),
         valid_from__gt=OuterRef("valid_from"),
     )
-    expiring_documents = [
-        ExpiringRow(
-            first_name=person[pid][0],
-            name=person[pid][1],
-            url=case_url(open_case_of[pid]),
-            kind_label=status_label(kind),
-            paragraph=paragraph,
-            valid_until=_dmy(until),
-        )
-        for pid, kind, paragraph, until in ResidenceStatusEntry.objects.filter(
-            tenant_id=tenant.pk,
-            participant_id__in=sorted(open_case_of),
-            valid_until__gte=today,
-            valid_until__lte=today + timedelta(days=30),
+    return (
+        ResidenceStatusEntry.objects.filter(
+            tenant_id=tenant_id,
+            participant__in=_open_cases_of(tenant_id, actor_id).values("participant_id"),
         )
         .filter(~Exists(later_entry))
-        .order_by("valid_until", "id")
-        .values_list("participant_id", "kind", "paragraph", "valid_until")[: limit + 1]
-    ]
-
-    # turning 27 between today and six months from today
-    born_from = birthday(today, -TARGET_GROUP_AGE_LIMIT)
-    born_until = birthday(add_months(today, 6), -TARGET_GROUP_AGE_LIMIT)
-    born = sorted(
-        {(r[9], r[2]) for r in open_rows if r[9] is not None and born_from <= r[9] <= born_until}
-    )
-    birthdays = []
-    for birth, pid in born[: limit + 1]:
-        turns = birthday(birth, TARGET_GROUP_AGE_LIMIT)
-        birthdays.append(
-            BirthdayRow(
-                first_name=person[pid][0],
-                name=person[pid][1],
-                url=case_url(open_case_of[pid]),
-                birthday_27=turns,
-                on=_dmy(turns),
-            )
-        )
-
-    waiting_referrals = [
-        ReferralRow(
-            name=f"{by_pk[case_id][7]} {by_pk[case_id][8]}",
-            url=case_url(by_pk[case_id][1]),
-            offer=title,
-            provider=provider,
-            sent_on=_dmy(sent_on, "–"),
-            answer_due=_dmy(answer_due),
-        )
-        for case_id, title, provider, sent_on, answer_due in Referral.objects.filter(
-            tenant_id=tenant.pk, case_id__in=open_ids, status=ReferralStatus.SENT
-        )
-        .filter(Q(sent_on__lt=today - timedelta(days=answer_days)) | Q(answer_due__lt=today))
-        .order_by(F("sent_on").asc(nulls_last=True), "id")
-        .values_list("case_id", "offer__title", "offer__provider__name", "sent_on", "answer_due")[
-            : limit + 1
-        ]
-    ]
-
-    late = sorted((g[4], g[0], g) for g in goals if g[4] is not None and g[4] < today)
-    overdue_goals = []
-    for _date, _id, (_gid, case_id, goal_id, text, target, _urgency) in late[: limit + 1]:
-        case = by_pk[case_id]
-        overdue_goals.append(
-            GoalRow(
-                name=f"{case[7]} {case[8]}",
-                url=fast_reverse("participants:goal_detail", (t, case[1], goal_id)),
-                text=text,
-                target_date=_dmy(target),
-            )
-        )
-
-    # closed cases whose follow-up (6 and 12 months after closure) is due and not recorded
-    six_ago, twelve_ago = add_months(today, -6), add_months(today, -12)
-    closed = [r for r in rows if r[3] == CaseStatus.CLOSED and r[6] is not None and r[6] <= six_ago]
-    recorded: dict[int, set[str]] = {}
-    for case_id, moment in (
-        Outcome.objects.filter(case_id__in=[r[0] for r in closed], moment__in=FOLLOW_UPS)
         .order_by()
-        .values_list("case_id", "moment")
-    ):
-        recorded.setdefault(case_id, set()).add(moment)
-    closed = [
-        r
-        for r in closed
-        if "m6" not in recorded.get(r[0], ())
-        or (r[6] <= twelve_ago and "m12" not in recorded.get(r[0], ()))
-    ]
-    closed.sort(key=lambda r: (r[6], r[0]))
-    labels = {k: str(v) for k, v in Outcome._meta.get_field("moment").choices or []}
-    follow_ups: list[FollowUpRow] = []
-    for r in closed[: limit + 1]:
-        done = recorded.get(r[0], set())
-        for moment in FOLLOW_UPS:
-            due = follow_up_due(r[6], moment)
-            if due <= today and moment not in done:
-                follow_ups.append(
-                    FollowUpRow(
-                        first_name=r[7],
-                        name=f"{r[7]} {r[8]}",
-                        url=fast_reverse("participants:case_outcomes", (t, r[1])),
-                        moment=moment,
-                        label=labels[moment],
-                        due=_dmy(due),
-                    )
-                )
+        .values("id", "participant_id", "kind", "paragraph", "valid_until")
+    )
 
-    any_case_of = _first_cases((r[0], r[1], r[2], r[5], r[6]) for r in rows)
-    notices = [
-        NoticeRow(
-            name=f"{first} {last}",
-            url=case_url(any_case_of[pid]) if pid in any_case_of else "",
-            read_url=fast_reverse("participants:notice_read", (t, public_id)),
-            created=_dmy(timezone.template_localtime(created_at).date()),
-            text=text,
+
+def _caseload_referrals(tenant_id: int, actor_id: int) -> QuerySet[Referral, Any]:
+    """Sent referrals of the actor's open cases with the offer and its provider."""
+    return (
+        Referral.objects.filter(
+            tenant_id=tenant_id,
+            case__in=_open_cases_of(tenant_id, actor_id).values("pk"),
+            status=ReferralStatus.SENT,
         )
-        for public_id, pid, created_at, text, first, last in Notice.objects.filter(
-            tenant_id=tenant.pk, user_id=actor.pk, read_at__isnull=True
-        )
+        .order_by()
+        .values("id", "case_id", "offer__title", "offer__provider__name", "sent_on", "answer_due")
+    )
+
+
+def _caseload_notices(tenant_id: int, actor_id: int) -> QuerySet[Notice, Any]:
+    """The actor's newest unread notices (one more than shown)."""
+    return (
+        Notice.objects.filter(tenant_id=tenant_id, user_id=actor_id, read_at__isnull=True)
         .order_by("-created_at", "-id")
-        .values_list(
+        .values(
             "public_id",
             "participant_id",
             "created_at",
             "text",
             "participant__first_name",
             "participant__last_name",
-        )[: limit + 1]
+        )[: DASHBOARD_LIMIT + 1]
+    )
+
+
+def _first_cases(rows: Iterable[dict[str, Any]]) -> dict[int, Any]:
+    """participant id -> public id of the preferred case among ``rows``: open (no closing
+    date) first, then the latest closing, then the latest intake."""
+    best: dict[int, tuple[tuple[bool, int, int], Any]] = {}
+    for r in rows:
+        closed_on = r["closed_on"]
+        key = (
+            closed_on is not None,
+            -closed_on.toordinal() if closed_on else 0,
+            -r["intake_date"].toordinal(),
+        )
+        pid = r["participant_id"]
+        if pid not in best or key < best[pid][0]:
+            best[pid] = (key, r["public_id"])
+    return {pid: public_id for pid, (_key, public_id) in best.items()}
+
+
+def _link(viewname: str, tenant_public_id: Any) -> Any:
+    """``fast_reverse(viewname, (tenant, public_id, …))`` for many rows: the address is
+    reversed once with a placeholder and afterwards only joined."""
+    marker = "00000000-0000-4000-8000-0000000c1a5e"
+    before, _, after = fast_reverse(viewname, (tenant_public_id, marker)).partition(marker)
+    return lambda public_id: f"{before}{public_id}{after}"
+
+
+def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Caseload:
+    """Everything the case worker should see today; five queries whatever the caseload.
+
+    The actor's cases are read once as plain rows (participant's name and birth date, last
+    contact, follow-ups recorded); goals, residence statuses, referrals and notices are read
+    with the columns printed.  Dates are compared here, links and dates are finished strings,
+    so the template only prints.
+    """
+    policy.require(actor, Cap.CASE_MANAGE, tenant)
+    today = today or timezone.localdate()
+    overdue_days = int(settings.TEILHABE_CONTACT_OVERDUE_DAYS)
+    answer_days = int(settings.TEILHABE_REFERRAL_ANSWER_DAYS)
+    limit = DASHBOARD_LIMIT
+    tid, aid, t = tenant.pk, actor.pk, tenant.public_id
+    rows = prepared_rows("caseload.cases", _caseload_cases, tid, aid)
+    by_pk = {r["id"]: r for r in rows}
+    open_rows = [r for r in rows if r["status"] in NOT_CLOSED]
+    open_case_of = _first_cases(open_rows)
+    case_url = _link("participants:case_detail", t)
+
+    goals = prepared_rows("caseload.goals", _caseload_goals, tid, aid)
+    # the table: every open case with its next goal (most urgent, then earliest) and last contact
+    next_goal: dict[int, dict[str, Any]] = {}
+    for g in sorted(
+        goals,
+        key=lambda g: (g["urgency"], g["target_date"] is None, g["target_date"] or today, g["id"]),
+    ):
+        next_goal.setdefault(g["case_id"], g)
+    by = gettext("by")
+    statuses = {k: str(v) for k, v in CaseStatus.choices}
+    modules = {k: str(v) for k, v in Case._meta.get_field("module").choices or []}
+    cases = []
+    for r in open_rows:
+        goal = next_goal.get(r["id"])
+        cases.append(
+            OpenCaseRow(
+                url=case_url(r["public_id"]),
+                name=f"{r['participant__last_name']}, {r['participant__first_name']}",
+                status=statuses.get(r["status"], r["status"]),
+                module=modules.get(r["module"], r["module"]),
+                next_step=(
+                    (
+                        f"{goal['text']} ({by} {_dmy(goal['target_date'])})"
+                        if goal["target_date"]
+                        else goal["text"]
+                    )
+                    if goal
+                    else ""
+                ),
+                last_contact=_dmy(r["last_contact"], "–"),
+            )
+        )
+
+    def first_name(r: dict[str, Any]) -> str:
+        return str(r["participant__first_name"])
+
+    def full_name(r: dict[str, Any]) -> str:
+        return f"{r['participant__first_name']} {r['participant__last_name']}"
+
+    # working cases without a contact for ``overdue_days`` (or none since an older intake)
+    cutoff = today - timedelta(days=overdue_days)
+    overdue = [
+        r
+        for r in open_rows
+        if r["status"] in WORKING_STATUSES and (r["last_contact"] or r["intake_date"]) < cutoff
+    ]
+    overdue.sort(
+        key=lambda r: (
+            r["last_contact"] is not None,
+            r["last_contact"] or today,
+            r["intake_date"],
+            r["id"],
+        )
+    )
+    contacts_url = _link("participants:case_contacts", t)
+    last_contact, no_contact = gettext("last contact"), gettext("no contact since the intake")
+    overdue_contacts = [
+        DueRow(
+            first_name=first_name(r),
+            name=full_name(r),
+            url=contacts_url(r["public_id"]),
+            detail=f"{last_contact} {_dmy(r['last_contact'])}"
+            if r["last_contact"]
+            else f"{no_contact} ({_dmy(r['intake_date'])})",
+        )
+        for r in overdue[: limit + 1]
+    ]
+
+    person = {r["participant_id"]: r for r in open_rows}
+    soon = today + timedelta(days=30)
+    expiring = sorted(
+        (e["valid_until"], e["id"], e)
+        for e in prepared_rows("caseload.statuses", _caseload_statuses, tid, aid)
+        if e["valid_until"] is not None and today <= e["valid_until"] <= soon
+    )
+    valid_until = gettext("valid until")
+    expiring_documents = [
+        DueRow(
+            first_name=first_name(person[e["participant_id"]]),
+            name=full_name(person[e["participant_id"]]),
+            url=case_url(open_case_of[e["participant_id"]]),
+            detail=f"{status_label(e['kind'])} {e['paragraph']} {valid_until} "
+            f"{_dmy(e['valid_until'])}",
+        )
+        for _until, _id, e in expiring[: limit + 1]
+    ]
+
+    # turning 27 between today and six months from today
+    born_from = birthday(today, -TARGET_GROUP_AGE_LIMIT)
+    born_until = birthday(add_months(today, 6), -TARGET_GROUP_AGE_LIMIT)
+    born = sorted(
+        {
+            (r["participant__birth_date"], r["participant_id"])
+            for r in open_rows
+            if born_from <= r["participant__birth_date"] <= born_until
+        }
+    )
+    birthday_on = gettext("27th birthday on")
+    birthdays = []
+    for birth, pid in born[: limit + 1]:
+        turns = birthday(birth, TARGET_GROUP_AGE_LIMIT)
+        birthdays.append(
+            BirthdayRow(
+                first_name=first_name(person[pid]),
+                name=full_name(person[pid]),
+                url=case_url(open_case_of[pid]),
+                detail=f"{birthday_on} {_dmy(turns)}",
+                birthday_27=turns,
+            )
+        )
+
+    # sent more than ``answer_days`` ago, or the answer is overdue; never sent: last
+    sent_before = today - timedelta(days=answer_days)
+    waiting = sorted(
+        (
+            (r["sent_on"] is None, r["sent_on"] or today, r["id"], r)
+            for r in prepared_rows("caseload.referrals", _caseload_referrals, tid, aid)
+            if (r["sent_on"] is not None and r["sent_on"] < sent_before)
+            or (r["answer_due"] is not None and r["answer_due"] < today)
+        ),
+        key=lambda w: w[:3],
+    )
+    sent_on, answer_due = gettext("sent on"), gettext("answer due")
+    waiting_referrals = [
+        DueRow(
+            first_name=first_name(by_pk[r["case_id"]]),
+            name=full_name(by_pk[r["case_id"]]),
+            url=case_url(by_pk[r["case_id"]]["public_id"]),
+            detail=f"{r['offer__title']} ({r['offer__provider__name']}), "
+            f"{sent_on} {_dmy(r['sent_on'], '–')}"
+            + (f", {answer_due} {_dmy(r['answer_due'])}" if r["answer_due"] else ""),
+        )
+        for _unsent, _sent, _id, r in waiting[: limit + 1]
+    ]
+
+    late = sorted(
+        (g["target_date"], g["id"], g)
+        for g in goals
+        if g["target_date"] is not None and g["target_date"] < today
+    )
+    target_date = gettext("target date")
+    overdue_goals = [
+        GoalRow(
+            first_name=first_name(by_pk[g["case_id"]]),
+            name=full_name(by_pk[g["case_id"]]),
+            url=fast_reverse(
+                "participants:goal_detail", (t, by_pk[g["case_id"]]["public_id"], g["public_id"])
+            ),
+            detail=f"{target_date} {_dmy(g['target_date'])}",
+            text=g["text"],
+        )
+        for _date, _id, g in late[: limit + 1]
+    ]
+
+    # closed cases whose follow-up (6 and 12 months after closure) is due and not recorded
+    six_ago, twelve_ago = add_months(today, -6), add_months(today, -12)
+    closed = sorted(
+        (
+            r
+            for r in rows
+            if r["status"] == CaseStatus.CLOSED
+            and r["closed_on"] is not None
+            and r["closed_on"] <= six_ago
+            and (not r["has_m6"] or (r["closed_on"] <= twelve_ago and not r["has_m12"]))
+        ),
+        key=lambda r: (r["closed_on"], r["id"]),
+    )
+    labels = {k: str(v) for k, v in Outcome._meta.get_field("moment").choices or []}
+    outcomes_url = _link("participants:case_outcomes", t)
+    due_on = gettext("due on")
+    follow_ups: list[FollowUpRow] = []
+    for r in closed[: limit + 1]:
+        for moment in FOLLOW_UPS:
+            due = follow_up_due(r["closed_on"], moment)
+            if due <= today and not r[f"has_{moment}"]:
+                follow_ups.append(
+                    FollowUpRow(
+                        first_name=first_name(r),
+                        name=full_name(r),
+                        url=outcomes_url(r["public_id"]),
+                        detail=f"{labels[moment]}, {due_on} {_dmy(due)}",
+                        moment=moment,
+                    )
+                )
+
+    any_case_of = _first_cases(rows)
+    read_url = _link("participants:notice_read", t)
+    notices = [
+        NoticeRow(
+            name=full_name(n),
+            url=case_url(any_case_of[n["participant_id"]])
+            if n["participant_id"] in any_case_of
+            else "",
+            read_url=read_url(n["public_id"]),
+            created=_dmy(timezone.localdate(n["created_at"])),
+            text=n["text"],
+        )
+        for n in prepared_rows("caseload.notices", _caseload_notices, tid, aid)
     ]
     return Caseload(
         cases=cases,
