@@ -740,12 +740,15 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
         for r in overdue[: limit + 1]
     ]
 
+    # (the reads below run a moment after the cases: a case opened in between is left out)
     person = {r["participant_id"]: r for r in open_rows}
     soon = today + timedelta(days=30)
     expiring = sorted(
         (e["valid_until"], e["id"], e)
         for e in prepared_rows("caseload.statuses", _caseload_statuses, tid, aid)
-        if e["valid_until"] is not None and today <= e["valid_until"] <= soon
+        if e["valid_until"] is not None
+        and today <= e["valid_until"] <= soon
+        and e["participant_id"] in person
     )
     valid_until = gettext("valid until")
     expiring_documents = [
@@ -789,8 +792,11 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
         (
             (r["sent_on"] is None, r["sent_on"] or today, r["id"], r)
             for r in prepared_rows("caseload.referrals", _caseload_referrals, tid, aid)
-            if (r["sent_on"] is not None and r["sent_on"] < sent_before)
-            or (r["answer_due"] is not None and r["answer_due"] < today)
+            if r["case_id"] in by_pk
+            and (
+                (r["sent_on"] is not None and r["sent_on"] < sent_before)
+                or (r["answer_due"] is not None and r["answer_due"] < today)
+            )
         ),
         key=lambda w: w[:3],
     )
@@ -810,7 +816,7 @@ def caseload_for(*, actor: Any, tenant: Tenant, today: date | None = None) -> Ca
     late = sorted(
         (g["target_date"], g["id"], g)
         for g in goals
-        if g["target_date"] is not None and g["target_date"] < today
+        if g["target_date"] is not None and g["target_date"] < today and g["case_id"] in by_pk
     )
     target_date = gettext("target date")
     overdue_goals = [
