@@ -86,3 +86,41 @@ def test_sections_and_eligibility_agree_with_the_model_reads(world: World) -> No
         assert facts.area_context(p)["area_ags"] == [
             g.ags for g in gemeinden_in(world.tenant.territory)
         ]
+
+
+def test_assigned_id_sets_equal_the_policys_querysets(world: World) -> None:
+    """The policy's "whose record may this person open" sets, read with prepared queries,
+    are exactly the ids of the querysets the lists use: responsible, team member, other
+    tenant, and volunteer assignments that are open, end in the future or have ended."""
+    from teilhabe.participants.models import VolunteerAssignment
+    from teilhabe.participants.selectors import (
+        assigned_id_sets,
+        case_worker_participant_ids,
+        volunteer_participant_ids,
+    )
+
+    worker, volunteer = world.users["case_worker"], world.users["volunteer"]
+    colleague = world.users["coordination"]
+    own = make_participant(world.tenant, "Eigen", "Fall", case_worker=worker)
+    team = make_participant(world.tenant, "Team", "Fall")
+    make_case(team, colleague).team.add(worker)
+    make_participant(world.tenant, "Fremd", "Fall", case_worker=colleague)
+    elsewhere = make_participant(world.other_tenant, "Anderer", "Mandant")
+    make_case(elsewhere, worker)
+    for first, ended in (("Offen", None), ("Bald", date(2099, 1, 1)), ("Vorbei", date(2020, 1, 1))):
+        p = make_participant(world.tenant, first, "Pate")
+        VolunteerAssignment.objects.create(
+            tenant=world.tenant,
+            volunteer=volunteer,
+            participant=p,
+            started_on=date(2019, 1, 1),
+            ended_on=ended,
+        )
+    tid = world.tenant.pk
+    for user in (worker, volunteer, colleague):
+        sets = assigned_id_sets(user, tid)
+        assert sets["case"] == frozenset(case_worker_participant_ids(user, tid))
+        assert sets["volunteer"] == frozenset(volunteer_participant_ids(user, tid))
+    assert assigned_id_sets(worker, tid)["case"] == {own.pk, team.pk}
+    names = Participant.objects.filter(pk__in=assigned_id_sets(volunteer, tid)["volunteer"])
+    assert sorted(p.first_name for p in names) == ["Bald", "Offen"]

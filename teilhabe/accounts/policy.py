@@ -93,15 +93,9 @@ def assigned_participant_ids(user: Any, tenant_id: int) -> dict[str, frozenset[i
         cache = {}
         setattr(user, _ASSIGNED_ATTR, cache)
     if tenant_id not in cache:
-        from teilhabe.participants.selectors import (
-            case_worker_participant_ids,
-            volunteer_participant_ids,
-        )
+        from teilhabe.participants.selectors import assigned_id_sets
 
-        cache[tenant_id] = {
-            "case": frozenset(case_worker_participant_ids(user, tenant_id)),
-            "volunteer": frozenset(volunteer_participant_ids(user, tenant_id)),
-        }
+        cache[tenant_id] = assigned_id_sets(user, tenant_id)
     return cache[tenant_id]
 
 

@@ -131,6 +131,40 @@ def volunteer_participant_ids(user: Any, tenant_id: int) -> QuerySet[VolunteerAs
     )
 
 
+def _case_worker_rows(user_id: int, tenant_id: int) -> QuerySet[Case, Any]:
+    team = Case.team.through.objects.filter(user_id=user_id, case__tenant_id=tenant_id).values(
+        "case__participant_id"
+    )
+    return (
+        Case.objects.filter(tenant_id=tenant_id)
+        .filter(Q(responsible_id=user_id) | Q(participant_id__in=team))
+        .values("participant_id")
+    )
+
+
+def _volunteer_rows(user_id: int, tenant_id: int) -> QuerySet[VolunteerAssignment, Any]:
+    return VolunteerAssignment.objects.filter(tenant_id=tenant_id, volunteer_id=user_id).values(
+        "participant_id", "ended_on"
+    )
+
+
+def assigned_id_sets(user: Any, tenant_id: int) -> dict[str, frozenset[int]]:
+    """The ids of ``case_worker_participant_ids`` and ``volunteer_participant_ids`` as sets,
+    read with prepared queries (the policy asks this on every page of a participant)."""
+    today = timezone.localdate()
+    return {
+        "case": frozenset(
+            r["participant_id"]
+            for r in prepared_rows("policy.case", _case_worker_rows, user.pk, tenant_id)
+        ),
+        "volunteer": frozenset(
+            r["participant_id"]
+            for r in prepared_rows("policy.volunteer", _volunteer_rows, user.pk, tenant_id)
+            if r["ended_on"] is None or r["ended_on"] >= today
+        ),
+    }
+
+
 def participants_visible_to(*, actor: Any, tenant: Tenant) -> QuerySet[Participant]:
     """All participants the actor may open (no audit: use for lists)."""
     roles = policy.roles_in(actor, tenant)
