@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from teilhabe.audit.services import audit_record
 
 from . import policy
-from .models import Tenant
 
 SESSION_LOGIN_AT = "teilhabe_login_at"
 SESSION_TENANT = "teilhabe_tenant"
@@ -130,7 +129,7 @@ class TenantMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        tenant = Tenant.objects.filter(public_id=tenant_id, is_active=True).first()
+        tenant = policy.member_tenant(user, tenant_id)
         roles = policy.roles_in(user, tenant) if tenant else frozenset()
         if tenant is None or not roles:
             audit_record(

@@ -19,6 +19,7 @@ M = TypeVar("M", bound=Model)
 _CACHE_ATTR = "_teilhabe_tenant_roles"
 _PROVIDER_ATTR = "_teilhabe_provider_ids"
 _ASSIGNED_ATTR = "_teilhabe_assigned"
+_TENANTS_ATTR = "_teilhabe_member_tenants"
 
 
 def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
@@ -31,18 +32,36 @@ def tenant_roles_map(user: Any) -> dict[int, frozenset[str]]:
     from .models import Membership
 
     result: dict[int, set[str]] = {}
-    for tenant_id, role in Membership.objects.filter(
+    tenants = {}
+    for membership in Membership.objects.filter(
         user=user, is_active=True, tenant__is_active=True
-    ).values_list("tenant_id", "role"):
-        result.setdefault(tenant_id, set()).add(role)
+    ).select_related("tenant"):
+        result.setdefault(membership.tenant_id, set()).add(membership.role)
+        tenants[membership.tenant.public_id] = membership.tenant
     frozen = {k: frozenset(v) for k, v in result.items()}
     setattr(user, _CACHE_ATTR, frozen)
+    setattr(user, _TENANTS_ATTR, tenants)
     return frozen
+
+
+def member_tenant(user: Any, public_id: Any) -> Any:
+    """The active tenant with this public id in which the user has an active membership, or
+    None; read with the roles (``tenant_roles_map``), so a tenant page needs no query of its
+    own for the tenant."""
+    if not tenant_roles_map(user):
+        return None
+    return getattr(user, _TENANTS_ATTR, {}).get(public_id)
 
 
 def forget(user: Any) -> None:
     """Drop the cached roles (after a change of memberships)."""
-    for attr in (_CACHE_ATTR, _PROVIDER_ATTR, _ASSIGNED_ATTR, "_teilhabe_alliance_orgs"):
+    for attr in (
+        _CACHE_ATTR,
+        _TENANTS_ATTR,
+        _PROVIDER_ATTR,
+        _ASSIGNED_ATTR,
+        "_teilhabe_alliance_orgs",
+    ):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -85,17 +104,32 @@ def _participant_of(obj: Any) -> int | None:
     return None
 
 
+class _Assigned(dict[str, frozenset[int]]):
+    """``{"case": …, "volunteer": …}`` read on first use of each key (a case worker's page
+    never needs the volunteer set)."""
+
+    def __init__(self, user: Any, tenant_id: int) -> None:
+        super().__init__()
+        self.user, self.tenant_id = user, tenant_id
+
+    def __missing__(self, kind: str) -> frozenset[int]:
+        from teilhabe.participants.selectors import assigned_id_set
+
+        value = assigned_id_set(self.user, self.tenant_id, kind)
+        self[kind] = value
+        return value
+
+
 def assigned_participant_ids(user: Any, tenant_id: int) -> dict[str, frozenset[int]]:
-    """Participants the user works with in a tenant: as case worker (responsible or team
-    member of a case) and as volunteer (active assignment).  One query each, cached."""
-    cache: dict[int, dict[str, frozenset[int]]] | None = getattr(user, _ASSIGNED_ATTR, None)
+    """Participants the user works with in a tenant: ``["case"]`` as case worker (responsible
+    or team member of a case), ``["volunteer"]`` as volunteer (active assignment).  One query
+    each on first use, cached on the user object."""
+    cache: dict[int, _Assigned] | None = getattr(user, _ASSIGNED_ATTR, None)
     if cache is None:
         cache = {}
         setattr(user, _ASSIGNED_ATTR, cache)
     if tenant_id not in cache:
-        from teilhabe.participants.selectors import assigned_id_sets
-
-        cache[tenant_id] = assigned_id_sets(user, tenant_id)
+        cache[tenant_id] = _Assigned(user, tenant_id)
     return cache[tenant_id]
 
 

@@ -289,6 +289,11 @@ class Evaluation:
     status: Status
     criteria: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (st, text)
 
+    @property
+    def reasons(self) -> list[tuple[str, str]]:
+        """(status, text) of every criterion that did not pass, in the rule set's order."""
+        return [pair for pair in self.criteria.values() if pair[0] != "passed"]
+
 
 Snapshot = dict[str, Evaluation]
 

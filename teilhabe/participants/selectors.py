@@ -148,21 +148,25 @@ def _volunteer_rows(user_id: int, tenant_id: int) -> QuerySet[VolunteerAssignmen
     )
 
 
+def assigned_id_set(user: Any, tenant_id: int, kind: str) -> frozenset[int]:
+    """The ids of ``case_worker_participant_ids`` (``kind`` "case") or of
+    ``volunteer_participant_ids`` ("volunteer") as a set, read with a prepared query (the
+    policy asks this on every page of a participant)."""
+    if kind == "case":
+        rows = prepared_rows("policy.case", _case_worker_rows, user.pk, tenant_id)
+        return frozenset(r["participant_id"] for r in rows)
+    if kind == "volunteer":
+        today = timezone.localdate()
+        rows = prepared_rows("policy.volunteer", _volunteer_rows, user.pk, tenant_id)
+        return frozenset(
+            r["participant_id"] for r in rows if r["ended_on"] is None or r["ended_on"] >= today
+        )
+    raise ValueError(f"unknown kind {kind!r}")
+
+
 def assigned_id_sets(user: Any, tenant_id: int) -> dict[str, frozenset[int]]:
-    """The ids of ``case_worker_participant_ids`` and ``volunteer_participant_ids`` as sets,
-    read with prepared queries (the policy asks this on every page of a participant)."""
-    today = timezone.localdate()
-    return {
-        "case": frozenset(
-            r["participant_id"]
-            for r in prepared_rows("policy.case", _case_worker_rows, user.pk, tenant_id)
-        ),
-        "volunteer": frozenset(
-            r["participant_id"]
-            for r in prepared_rows("policy.volunteer", _volunteer_rows, user.pk, tenant_id)
-            if r["ended_on"] is None or r["ended_on"] >= today
-        ),
-    }
+    """Both sets of ``assigned_id_set``."""
+    return {kind: assigned_id_set(user, tenant_id, kind) for kind in ("case", "volunteer")}
 
 
 def participants_visible_to(*, actor: Any, tenant: Tenant) -> QuerySet[Participant]:
