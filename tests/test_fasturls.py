@@ -120,3 +120,42 @@ def test_dmy_is_the_german_date_of_djangos_date_filter() -> None:
     # aware times are shown in local time, as Django's filter does (23:30 UTC = next day)
     late = datetime(2026, 11, 26, 23, 30, tzinfo=timezone.get_fixed_timezone(0))
     assert Template("{{ v|dmy }}").render(Context({"v": late})) == "27.11.2026"
+
+
+def test_translate_tag_renders_like_djangos_in_every_case() -> None:
+    from django.template import Engine, engines
+    from django.utils import translation
+
+    ours = engines["django"].engine
+    from teilhabe.core.templatetags import fast_i18n
+
+    assert ours.template_libraries["i18n"] is fast_i18n.register
+    django = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    snippets = [
+        '{% translate "Participants" %}',
+        '{% translate "Participants" %}|{% translate "Participants" %}',
+        '{% trans "Referrals" context "referrals" %}',
+        '{% translate "Public offer finder" context "finder" %}',
+        '{% translate "50%% & <b>more</b>" %}',
+        '{% translate "Participants" as label %}[{{ label }}]',
+        '{% translate "Participants" noop %}',
+        "{% translate word %}",
+        '{% translate "participants"|upper %}',
+        '{% translate "Participants" context ctx %}',
+        '{% autoescape off %}{% translate "a & b" %}{% endautoescape %}',
+        "{% blocktranslate count n=2 %}{{ n }} person{% plural %}{{ n }} people{% endblocktranslate %}",
+    ]
+    for language in ("de", "en", "ar"):
+        with translation.override(language):
+            for snippet in snippets:
+                source = "{% load i18n %}" + snippet
+                context = {"word": "Offers", "ctx": "referrals"}
+                expected = django.from_string(source).render(Context(context))
+                for _ in range(2):  # the second time from the dictionary
+                    got = ours.from_string(source).render(Context(context))
+                    assert got == expected, (language, snippet)
+    with translation.override("de"):
+        assert (
+            ours.from_string('{% load i18n %}{% translate "Participants" %}').render(Context())
+            == "Teilnehmende"
+        )
