@@ -162,6 +162,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(default: one per connection of the highest concurrency; 1 = all share one)",
     )
     p.add_argument(
+        "--only",
+        default="",
+        help="comma-separated endpoints to measure (e.g. caseload,participant; default all)",
+    )
+    p.add_argument(
         "--output",
         type=Path,
         default=None,
@@ -423,6 +428,12 @@ def bench_database(
             + ")"
         )
         measured = endpoints(login, staff, cases, server.port)
+        if args.only:
+            wanted = {name.strip() for name in args.only.split(",")}
+            unknown = wanted - {e.name for e in measured}
+            if unknown:
+                raise SystemExit(f"--only: unknown endpoints {', '.join(sorted(unknown))}")
+            measured = [e for e in measured if e.name in wanted]
         for endpoint in measured:
             preflight(endpoint)
         for endpoint in measured:

@@ -154,6 +154,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "TEILHABE_PG_PREPARE", True
+):
+    # Parameters bound on the server, and psycopg prepares a statement from its second run on a
+    # connection: PostgreSQL then plans a page's recurring queries once per connection
+    # (docs/betrieb.md; off with TEILHABE_PG_PREPARE=0, e.g. behind a transaction pooler).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
