@@ -124,3 +124,43 @@ def test_assigned_id_sets_equal_the_policys_querysets(world: World) -> None:
     assert assigned_id_sets(worker, tid)["case"] == {own.pk, team.pk}
     names = Participant.objects.filter(pk__in=assigned_id_sets(volunteer, tid)["volunteer"])
     assert sorted(p.first_name for p in names) == ["Bald", "Offen"]
+
+
+def test_participant_load_equals_the_orm_read_with_its_gemeinde(world: World) -> None:
+    """Every field (dates, JSON lists, flags, UUIDs) and the Gemeinde are what
+    ``select_related("gemeinde")`` gives; another tenant's or an unknown id: None."""
+    import uuid
+
+    from teilhabe.participants.selectors import participant_load
+
+    gemeinde = gemeinden_in(world.tenant.territory)[0]
+    with_place = make_participant(
+        world.tenant,
+        "Amina",
+        "Haddad",
+        gemeinde=gemeinde,
+        nationalities=["SY", "IQ"],
+        languages=["ar", "de"],
+    )
+    without = make_participant(world.tenant, "Omid", "Rahimi")
+    for person in (with_place, without):
+        expected = Participant.objects.select_related("gemeinde").get(pk=person.pk)
+        loaded = participant_load(world.tenant, person.public_id)
+        assert loaded is not None
+        for field in Participant._meta.concrete_fields:
+            assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+        assert loaded.tenant is world.tenant
+        assert loaded.gemeinde == expected.gemeinde
+        assert loaded._state.adding is False and loaded._state.db == "default"
+        # the Gemeinde came with the row: reading it costs no query
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            name = loaded.gemeinde.name if loaded.gemeinde else None
+        assert queries.captured_queries == []
+        assert name == (gemeinde.name if person is with_place else None)
+    assert participant_load(world.tenant, str(with_place.public_id)).pk == with_place.pk
+    assert participant_load(world.other_tenant, with_place.public_id) is None
+    assert participant_load(world.tenant, uuid.uuid4()) is None
+    assert participant_load(world.tenant, "kein-uuid") is None

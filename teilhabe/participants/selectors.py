@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from teilhabe.accounts import policy
 from teilhabe.accounts.models import Tenant
 from teilhabe.accounts.roles import Cap, Role
 from teilhabe.audit.services import audit_record
+from teilhabe.territory.models import Territory
 
 from .models import Case, Participant, VolunteerAssignment
 
@@ -33,21 +35,44 @@ from .models import Case, Participant, VolunteerAssignment
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PLACEHOLDERS = tuple(987_650_100 + i for i in range(8))
+# for public ids: UUIDs no record has (version 4, ending in a marker)
+UUID_PLACEHOLDERS = tuple(uuid.UUID(f"00000000-0000-4000-8000-0000000fa{i:03d}") for i in range(8))
 _PREPARED: dict[tuple[Any, ...], Any] = {}
 _PREPARED_LOCK = threading.Lock()
 
 
-def _prepare(key: tuple[Any, ...], build: Callable[..., QuerySet[Any, Any]], n: int) -> Any:
-    queryset = build(*PLACEHOLDERS[:n])
+def _as_id(value: Any) -> int | uuid.UUID:
+    """An id to fill in: a whole number, or a UUID (given as UUID or as its text)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if isinstance(value, str) and not value.isdigit():
+        return uuid.UUID(value)  # ValueError for anything else
+    return int(value)
+
+
+def _prepare(
+    key: tuple[Any, ...], build: Callable[..., QuerySet[Any, Any]], kinds: tuple[str, ...]
+) -> Any:
+    n = len(kinds)
+    placeholders = [
+        UUID_PLACEHOLDERS[i] if kind == "uuid" else PLACEHOLDERS[i] for i, kind in enumerate(kinds)
+    ]
+    queryset = build(*placeholders)
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     slots = []
     for position, value in enumerate(params):
         if type(value) is int and value in PLACEHOLDERS[:n]:
-            slots.append((position, PLACEHOLDERS.index(value)))
-    if sorted({index for _pos, index in slots}) != list(range(n)):
+            slots.append((position, PLACEHOLDERS.index(value), "int"))
+        elif isinstance(value, uuid.UUID) and value in UUID_PLACEHOLDERS[:n]:
+            slots.append((position, UUID_PLACEHOLDERS.index(value), "uuid"))
+        elif isinstance(value, str) and value in {u.hex for u in UUID_PLACEHOLDERS[:n]}:
+            # SQLite keeps UUIDs as 32 hex digits
+            index = [u.hex for u in UUID_PLACEHOLDERS].index(value)
+            slots.append((position, index, "hex"))
+    if sorted({index for _pos, index, _form in slots}) != list(range(n)):
         raise ValueError(f"prepared query {key[-1]!r}: every placeholder must be a parameter")
-    taken = {position for position, _index in slots}
+    taken = {position for position, _index, _form in slots}
     for position, value in enumerate(params):
         # a date or time in the query would be frozen at the first call of the process
         # (SQLite's backend passes them as ISO text, PostgreSQL's as date objects)
@@ -68,18 +93,22 @@ def _prepare(key: tuple[Any, ...], build: Callable[..., QuerySet[Any, Any]], n: 
 
 
 def prepared_rows(
-    name: str, build: Callable[..., QuerySet[Any, Any]], *ids: int, using: str = "default"
+    name: str, build: Callable[..., QuerySet[Any, Any]], *ids: Any, using: str = "default"
 ) -> list[Row]:
     """The rows of ``build(*ids).values(...)`` as dicts, without building the query again:
-    ``build`` is called once per process and database with placeholder numbers and must use
-    its arguments only as whole-number filter values (ids); ``name`` names the query."""
+    ``build`` is called once per process and database with placeholders and must use its
+    arguments only as filter values that are ids (whole numbers, or UUIDs such as public
+    ids); ``name`` names the query."""
     connection = connections[using]
-    key = (using, connection.vendor, name)
-    entry = _PREPARED.get(key) or _prepare(key, build, len(ids))
+    values = [_as_id(i) for i in ids]
+    kinds = tuple("uuid" if isinstance(v, uuid.UUID) else "int" for v in values)
+    key = (using, connection.vendor, name, kinds)
+    entry = _PREPARED.get(key) or _prepare(key, build, kinds)
     sql, template, slots, names, converters = entry
     params = list(template)
-    for position, index in slots:
-        params[position] = int(ids[index])
+    for position, index, form in slots:
+        value = values[index]
+        params[position] = value.hex if form == "hex" else value
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -207,6 +236,38 @@ def participant_list_for(
     return qs.select_related("gemeinde").order_by("last_name", "first_name", "id")
 
 
+def _participant_row(tenant_id: int, public_id: Any) -> QuerySet[Participant, Any]:
+    own = [f.attname for f in Participant._meta.concrete_fields]
+    gemeinde = [f"gemeinde__{f.attname}" for f in Territory._meta.concrete_fields]
+    rows: QuerySet[Participant, Any] = Participant.objects.filter(
+        tenant_id=tenant_id, public_id=public_id
+    ).values(*own, *gemeinde)
+    return rows
+
+
+def participant_load(tenant: Tenant, public_id: Any) -> Participant | None:
+    """The tenant's participant with this public id and its Gemeinde, as
+    ``select_related("gemeinde")`` would give it, from a prepared read (no access check, no
+    audit: callers are the selectors that do both)."""
+    try:
+        key = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        return None  # not a UUID: nobody has it
+    rows = prepared_rows("people.participant", _participant_row, tenant.pk, key)
+    if not rows:
+        return None
+    row = rows[0]
+    own = [f.attname for f in Participant._meta.concrete_fields]
+    participant = Participant.from_db("default", own, [row[name] for name in own])
+    gemeinde = None
+    if row["gemeinde__id"] is not None:
+        names = [f.attname for f in Territory._meta.concrete_fields]
+        gemeinde = Territory.from_db("default", names, [row[f"gemeinde__{n}"] for n in names])
+    Participant._meta.get_field("gemeinde").set_cached_value(participant, gemeinde)
+    participant.tenant = tenant  # the same row (filtered by it): no second read
+    return participant
+
+
 def participant_get_for(
     *,
     actor: Any,
@@ -219,13 +280,7 @@ def participant_get_for(
     audited either way.  ``capability``: what the page needs (the full record needs
     ``participant.edit``, so an assigned volunteer guessing its URL gets 404 like anybody
     else, and no read is recorded)."""
-    participant = (
-        Participant.objects.filter(tenant=tenant, public_id=public_id)
-        .select_related("gemeinde")
-        .first()
-    )
-    if participant is not None:
-        participant.tenant = tenant  # the same row (filtered by it): no second read
+    participant = participant_load(tenant, public_id)
     if participant is None or not policy.can(actor, capability, participant):
         audit_record(
             actor=actor,
