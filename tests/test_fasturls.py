@@ -143,7 +143,8 @@ def test_translate_tag_renders_like_djangos_in_every_case() -> None:
         '{% translate "participants"|upper %}',
         '{% translate "Participants" context ctx %}',
         '{% autoescape off %}{% translate "a & b" %}{% endautoescape %}',
-        "{% blocktranslate count n=2 %}{{ n }} person{% plural %}{{ n }} people{% endblocktranslate %}",
+        "{% blocktranslate count n=2 %}{{ n }} person{% plural %}{{ n }} people"
+        "{% endblocktranslate %}",
     ]
     for language in ("de", "en", "ar"):
         with translation.override(language):

@@ -935,8 +935,15 @@ def test_transfer_to_another_tenant(
     assert response.status_code == 302
     assert Case.objects.get(participant=copy).responsible == stranger
     detail = reverse("participants:participant_detail", args=[target.public_id, copy.public_id])
-    assert other.get(detail).status_code == 200
+    response = other.get(detail)
+    assert response.status_code == 200
+    on = timezone.localtime(transfer.created_at).strftime("%d.%m.%Y")
+    assert f"Übergeben von {world.tenant.name} am {on}" in text(response)
+    assert "Übergeben an" not in text(response)
     assert "übernommen" in text(other.get(listing))
+    # the sending tenant's record names where the person went
+    sent = text(cw.get(url("participant_detail", world, person.public_id)))
+    assert f"Übergeben an {target.name} am {on}" in sent and "Übergeben von" not in sent
 
 
 def test_transfer_needs_the_consent(world: World, worker: Any) -> None:

@@ -219,19 +219,12 @@ def _notices_query(pid: int, tid: int) -> QuerySet[Any, Any]:
     )
 
 
-def _transfers_out_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+def _transfers_query(pid: int, tid: int) -> QuerySet[Any, Any]:
+    """Transfers of the person to other tenants and the one that brought the person here."""
     return (
-        Transfer.objects.filter(tenant_id=tid, participant_id=pid)
-        .order_by("-created_at")
-        .values("created_at", "to_tenant__name")
-    )
-
-
-def _transfer_in_query(pid: int) -> QuerySet[Any, Any]:
-    return (
-        Transfer.objects.filter(new_participant_id=pid)
+        Transfer.objects.filter(Q(tenant_id=tid, participant_id=pid) | Q(new_participant_id=pid))
         .order_by("pk")
-        .values("created_at", "tenant__name")[:1]
+        .values("created_at", "participant_id", "tenant__name", "to_tenant__name")
     )
 
 
@@ -280,12 +273,13 @@ def participant_sections(participant: Participant) -> dict[str, Any]:
             notice["user__first_name"], notice["user__last_name"], notice["user__username"]
         )
         notice["created"] = timezone.localtime(notice["created_at"]).strftime("%d.%m.%Y %H:%M")
-    transfers_out = prepared_rows("people.transfers_out", _transfers_out_query, pid, tid)
-    for transfer in transfers_out:
+    transfers_out: list[Any] = []
+    transfer_in: list[Any] = []
+    for transfer in prepared_rows("people.transfers", _transfers_query, pid, tid):
         transfer["to_tenant_name"] = transfer["to_tenant__name"]
-    transfer_in = prepared_rows("people.transfer_in", _transfer_in_query, pid)
-    for transfer in transfer_in:
         transfer["tenant_name"] = transfer["tenant__name"]
+        (transfers_out if transfer["participant_id"] == pid else transfer_in).append(transfer)
+    transfers_out.reverse()  # newest first
     return {
         "statuses": statuses,
         "current_status": current,
