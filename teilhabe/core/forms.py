@@ -13,7 +13,7 @@ def _attrs_html(attrs: dict[str, Any]) -> str:
     """Django's ``django/forms/widgets/attrs.html`` in Python."""
     out = []
     for name, value in attrs.items():
-        if value is False or value is None:
+        if value is False:
             continue
         if value is True:
             out.append(f" {conditional_escape(name)}")
@@ -54,6 +54,48 @@ class FastSelectMixin:
         return mark_safe("".join(parts))  # noqa: S308 (every part escaped above)
 
 
+# Widgets whose template is Django's ``input.html`` (directly or by one include).
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "email",
+        "number",
+        "password",
+        "url",
+        "tel",
+        "date",
+        "datetime",
+        "time",
+        "search",
+        "color",
+        "hidden",
+        "checkbox",
+    )
+)
+
+
+class FastInputMixin:
+    """Renders an ``<input>`` without templates: the markup of Django's ``input.html`` and
+    ``attrs.html``, written in Python.  A widget with another template renders as Django's."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        if self.template_name not in _INPUT_TEMPLATES:  # type: ignore[attr-defined]
+            return super().render(name, value, attrs, renderer)  # type: ignore[misc,no-any-return]
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        parts: list[str] = [
+            format_html('<input type="{}" name="{}"', widget["type"], widget["name"])
+        ]
+        if widget["value"] is not None:
+            parts.append(format_html(' value="{}"', str(widget["value"])))
+        parts.append(_attrs_html(widget["attrs"]))
+        parts.append(">")
+        return mark_safe("".join(parts))  # noqa: S308 (every part escaped above)
+
+
 # Named like Django's classes: ``BoundField.widget_type`` (used by includes/field.html) is
 # derived from the class name.
 class Select(FastSelectMixin, forms.Select):
@@ -68,7 +110,23 @@ FastSelect = Select
 FastSelectMultiple = SelectMultiple
 
 
-_FAST = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+_FAST: dict[type, type] = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+for _django_input in (
+    forms.TextInput,
+    forms.EmailInput,
+    forms.NumberInput,
+    forms.PasswordInput,
+    forms.URLInput,
+    forms.DateInput,
+    forms.DateTimeInput,
+    forms.TimeInput,
+    forms.HiddenInput,
+    forms.CheckboxInput,
+):
+    # a subclass with Django's class name (BoundField.widget_type reads it)
+    _FAST[_django_input] = type(
+        _django_input.__name__, (FastInputMixin, _django_input), {"__module__": __name__}
+    )
 
 _CLASSES = {
     "select": "kern-form-input__select",
