@@ -538,11 +538,14 @@ def _caseload_cases(tenant_id: int, actor_id: int) -> QuerySet[Case, Any]:
         .values("happened_on")[:1]
     )
 
-    def recorded(moment: str) -> Exists:
-        return Exists(
+    def recorded(moment: str) -> Subquery:
+        # the id of the recorded follow-up or NULL: a scalar subquery with LIMIT is looked up
+        # per case in the (tenant, case, moment) index; PostgreSQL would answer an EXISTS
+        # here by hashing every outcome of that moment of all tenants
+        return Subquery(
             Outcome.objects.filter(
                 tenant_id=OuterRef("tenant_id"), case_id=OuterRef("pk"), moment=moment
-            )
+            ).values("pk")[:1]
         )
 
     return (
