@@ -1072,6 +1072,17 @@ def test_caseload_lists_what_is_due(world: World) -> None:
         ("EhemaligA0", "m6"),
         ("EhemaligA0", "m12"),
     ]
+    # a recorded follow-up is no longer due; the other one still is
+    former = Case.objects.get(participant__first_name="EhemaligA0")
+    Outcome.objects.create(
+        tenant=world.tenant, case=former, moment="m6", kind="arbeit_svp", recorded_on=TODAY
+    )
+    after = sel.caseload_for(actor=user, tenant=world.tenant)
+    assert [(f.first_name, f.moment) for f in after.follow_ups] == [("EhemaligA0", "m12")]
+    Outcome.objects.create(
+        tenant=world.tenant, case=former, moment="m12", kind="arbeit_svp", recorded_on=TODAY
+    )
+    assert sel.caseload_for(actor=user, tenant=world.tenant).follow_ups == []
     assert [n.text for n in load.notices] == ["Status geändert A0"]
     html = _html(_client(world).get(_url("caseload", world)))
     assert "Meine Fälle" in html
