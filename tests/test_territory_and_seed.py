@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.db import connection
 
 from teilhabe.accounts.models import Membership, Tenant, User
 from teilhabe.accounts.roles import TENANT_ROLES
@@ -64,3 +65,10 @@ def test_seed_command_prints_logins(territories: None, capsys) -> None:  # type:
     assert "Teilhabe-Demo-2026" in out
     for username in ("admin", "land", "koordination", "fallarbeit", "verwaltung"):
         assert username in out
+    if connection.vendor == "postgresql":
+        # statistics gathered after the bulk load (the planner would guess from defaults)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'participants_participant'"
+            )
+            assert cursor.fetchone()[0] > 0

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from teilhabe.seeding.builders import DEMO_PASSWORD, seed_kreis, seed_nrw
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             result = seed_nrw(options["seed"], with_casework=not options["without_casework"])
         else:
             result = seed_kreis(options["seed"])
+        if connection.vendor == "postgresql":
+            # fresh statistics after a bulk load, as autovacuum would gather them later: the
+            # planner otherwise estimates from defaults (docs: "Populating a Database")
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if options["quiet"]:
             return
         self.stdout.write(f"Mandanten: {len(result.tenants)}")
