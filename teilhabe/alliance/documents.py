@@ -20,7 +20,12 @@ from teilhabe.accounts import policy
 from teilhabe.accounts.roles import Cap
 from teilhabe.audit.services import audit_record
 from teilhabe.core.errors import DomainError
-from teilhabe.participants.documents import EXTENSIONS, stored_path, stored_upload
+from teilhabe.participants.documents import (
+    EXTENSIONS,
+    document_title,
+    stored_path,
+    stored_upload,
+)
 
 from .models import AgendaItem, Meeting, MeetingDocument
 
@@ -36,34 +41,21 @@ def meeting_document_attach(
     policy.require(actor, Cap.ALLIANCE_MANAGE, meeting.tenant)
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         raise DomainError(_("The agenda item belongs to another meeting."))
-    title = " ".join((title or "").split())
-    if not title:
-        raise DomainError(_("Please give the document a title."))
-    if len(title) > 200:
-        raise DomainError(_("The title is too long (at most 200 characters)."))
+    title = document_title(title)
     with stored_upload(upload, meeting.tenant_id) as stored, transaction.atomic():
         document = MeetingDocument.objects.create(
             tenant_id=meeting.tenant_id,
             meeting=meeting,
             agenda_item=agenda_item,
             title=title,
-            content_type=stored.content_type,
-            size=stored.size,
-            storage_name=stored.storage_name,
-            sha256=stored.sha256,
             uploaded_by=actor,
+            **stored.fields(),
         )
         audit_record(
             actor=actor,
             action="alliance.document.upload",
             obj=meeting,
-            details={
-                "document": str(document.public_id),
-                "title": title,
-                "content_type": stored.content_type,
-                "size": stored.size,
-                "sha256": stored.sha256,
-            },
+            details=stored.audit_details(document.public_id, title),
         )
     return document
 

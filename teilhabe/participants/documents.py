@@ -101,35 +101,33 @@ def document_upload(*, actor: Any, participant: Participant, upload: Any, title:
     """Store an uploaded file (``django.core.files.uploadedfile.UploadedFile``)."""
     _require_editor(actor, participant)
     participant_ensure_writable(participant)
-    title = " ".join((title or "").split())
-    if not title:
-        raise DomainError(_("Please give the document a title."))
-    if len(title) > 200:
-        raise DomainError(_("The title is too long (at most 200 characters)."))
+    title = document_title(title)
     with stored_upload(upload, participant.tenant_id) as stored, transaction.atomic():
         document = Document.objects.create(
             tenant_id=participant.tenant_id,
             participant=participant,
             title=title,
-            content_type=stored.content_type,
-            size=stored.size,
-            storage_name=stored.storage_name,
-            sha256=stored.sha256,
             uploaded_by=actor,
+            **stored.fields(),
         )
         audit_record(
             actor=actor,
             action="document.upload",
             obj=participant,
-            details={
-                "document": str(document.public_id),
-                "title": title,
-                "content_type": stored.content_type,
-                "size": stored.size,
-                "sha256": stored.sha256,
-            },
+            details=stored.audit_details(document.public_id, title),
         )
     return document
+
+
+def document_title(title: str) -> str:
+    """The title of an uploaded document (case or meeting): spaces collapsed, required, at
+    most 200 characters."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise DomainError(_("Please give the document a title."))
+    if len(title) > 200:
+        raise DomainError(_("The title is too long (at most 200 characters)."))
+    return title
 
 
 @dataclass(frozen=True)
@@ -138,6 +136,25 @@ class StoredUpload:
     size: int
     storage_name: str  # relative to MEDIA_ROOT
     sha256: str
+
+    def fields(self) -> dict[str, Any]:
+        """The stored file's columns of a document record."""
+        return {
+            "content_type": self.content_type,
+            "size": self.size,
+            "storage_name": self.storage_name,
+            "sha256": self.sha256,
+        }
+
+    def audit_details(self, document_id: Any, title: str) -> dict[str, Any]:
+        """What the upload's audit event records (no storage path)."""
+        return {
+            "document": str(document_id),
+            "title": title,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
 
 
 @contextmanager

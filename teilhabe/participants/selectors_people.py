@@ -38,7 +38,7 @@ from .models import (
     VolunteerMeeting,
 )
 from .selectors import participant_list_for, prepared_rows
-from .services_people import DuplicateCandidate, duplicate_candidates
+from .services_people import STATUS_FIELDS, DuplicateCandidate, duplicate_candidates
 
 # Audit actions that only read; the history of changes leaves them out.
 READ_ACTIONS = ("read", "participant.export", "participant.transfer_viewed")
@@ -140,22 +140,12 @@ def _full_name(first: str | None, last: str | None, username: str | None) -> str
 
 
 def _statuses_query(pid: int, tid: int) -> QuerySet[Any, Any]:
-    return (
+    rows: QuerySet[Any, Any] = (
         ResidenceStatusEntry.objects.filter(tenant_id=tid, participant_id=pid)
         .order_by("-valid_from", "-pk")
-        .values(
-            "id",
-            "public_id",
-            "kind",
-            "paragraph",
-            "valid_from",
-            "valid_until",
-            "issuing_office",
-            "work_permitted",
-            "residence_obligation",
-            "conditions",
-        )
+        .values("id", "public_id", *STATUS_FIELDS)
     )
+    return rows
 
 
 def _benefits_query(pid: int, tid: int) -> QuerySet[Any, Any]:
